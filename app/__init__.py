@@ -1,0 +1,82 @@
+"""The web application: create_app() builds it; importing this package starts nothing."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .config import BASE_DIR, INSTANCE_DIR, load_config
+
+BLUEPRINTS = (
+    "app.main.views:bp",
+    "app.auth.views:bp",
+    "app.admin.views:bp",
+    "app.schedules.views:bp",
+    "app.calendar.views:bp",
+    "app.bookings.views:bp",
+    "app.live.views:bp",
+    "app.notify.views:bp",
+    "app.api:bp",
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. ``config`` overrides the settings read from the environment."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.update(load_config(config))
+    _init_extensions(app)
+    from . import models  # noqa: F401  (every table on the metadata)
+
+    _register_blueprints(app)
+    from . import cli, errors, web
+
+    errors.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import persistence
+    from .extensions import babel, csrf, db, limiter, login, migrate, socketio
+    from .i18n import select_locale, select_timezone
+
+    persistence.configure(app)
+    db.init_app(app)
+    persistence.install_sqlite_pragmas(app, db)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(BASE_DIR / "translations"),
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        cors_allowed_origins=[],
+        # Per-message compression costs latency and memory for small queue
+        # messages (PERFORMANCE.md): keep it off.
+        websocket_compression=False,
+        http_compression=False,
+    )
+    from .auth import loaders
+
+    loaders.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from importlib import import_module
+
+    for target in BLUEPRINTS:
+        module_name, attr = target.split(":")
+        app.register_blueprint(getattr(import_module(module_name), attr))

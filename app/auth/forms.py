@@ -1,0 +1,45 @@
+"""Web forms for accounts."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Email hoặc số điện thoại"),
+                           validators=[DataRequired(_l("Vui lòng nhập email hoặc số điện thoại.")),
+                                       Length(max=254)])
+    password = PasswordField(_l("Mật khẩu"),
+                             validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")),
+                                         Length(max=200)])
+    remember = BooleanField(_l("Ghi nhớ đăng nhập trên máy này"))
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ và tên.")),
+                                                        Length(max=120)])
+    phone = StringField(_l("Số điện thoại di động"),
+                        validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")),
+                                    Length(max=20)])
+    email = EmailField(_l("Email (không bắt buộc)"), validators=[Optional(), Length(max=254)])
+    cccd = StringField(_l("Số CCCD (không bắt buộc)"), validators=[Optional(), Length(max=20)])
+    address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")),
+                                                        Length(max=200)])
+    consent_data = BooleanField(_l("Tôi đồng ý cho cơ quan tiếp công dân xử lý dữ liệu cá nhân "
+                                   "của tôi để giải quyết vụ việc."))
+    consent_recording = BooleanField(_l("Tôi đồng ý để buổi tiếp trực tuyến được ghi âm, ghi hình."))
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=120)])
+    address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
+    new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(max=200)])

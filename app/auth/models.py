@@ -1,0 +1,102 @@
+"""People, their roles scoped to units, and API tokens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+ROLES = ("citizen", "secretary", "host", "deputy", "officer", "inspector", "admin")
+STAFF_ROLES = ("secretary", "host", "deputy", "officer", "inspector", "admin")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    cccd: Mapped[str | None] = mapped_column(String(12))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    priority_flags: Mapped[str] = mapped_column(String(100), default="")
+    locale: Mapped[str | None] = mapped_column(String(5))
+    is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    consent_data_at: Mapped[datetime | None] = mapped_column(DateTime)
+    consent_recording_at: Mapped[datetime | None] = mapped_column(DateTime)
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    roles: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        foreign_keys="RoleAssignment.user_id")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account
+
+    @property
+    def role_names(self) -> list[str]:
+        return sorted({r.role for r in self.roles})
+
+    def has_role(self, *names: str) -> bool:
+        return any(r.role in names for r in self.roles)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.has_role(*STAFF_ROLES)
+
+    @property
+    def flags(self) -> frozenset[str]:
+        return frozenset(f for f in self.priority_flags.split(",") if f)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "full_name": self.full_name, "roles": self.role_names}
+
+
+class RoleAssignment(db.Model):
+    """A role of a person, scoped to a unit (and the units below it) or to an agency."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        CheckConstraint("role IN ('citizen','secretary','host','deputy','officer',"
+                        "'inspector','admin')", name="known_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    deputy_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
+    unit = relationship("Unit", lazy="joined")
+    agency = relationship("Agency", lazy="joined")
+    deputy_of: Mapped[User | None] = relationship(foreign_keys=[deputy_of_id])
+
+
+class ApiToken(db.Model):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    label: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User] = relationship()

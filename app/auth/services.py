@@ -1,0 +1,209 @@
+"""Accounts: registration, password checks, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import or_, select
+
+from sessions.errors import CoreError, N_
+from sessions.identity import normalize_phone, validate_cccd, validate_full_name, validate_password
+
+from ..audit.services import record_event
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import ApiToken, RoleAssignment, User
+
+_hasher = PasswordHasher()
+# A hash of a random password, verified when the account does not exist so that
+# timing does not reveal which usernames are registered.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+LOCK_AFTER = 10
+LOCK_MINUTES = 15
+
+
+class FieldErrors(Exception):
+    """Several invalid fields at once: {field: CoreError}."""
+
+    def __init__(self, errors: dict[str, CoreError]):
+        self.errors = errors
+        super().__init__(", ".join(errors))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    if user is None or not user.password_hash:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_user(username: str) -> User | None:
+    """A user by e-mail or phone number (any accepted phone form)."""
+    username = (username or "").strip()
+    if not username:
+        return None
+    phone = None
+    try:
+        phone = normalize_phone(username)
+    except CoreError:
+        pass
+    clauses = [User.email == username.lower()]
+    if phone:
+        clauses.append(User.phone == phone)
+    return db.session.scalar(select(User).where(or_(*clauses)))
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None (counts failures for lockout)."""
+    user = find_user(username)
+    if user is not None and user.locked_until and user.locked_until > utcnow():
+        check_password(None, password)
+        return None
+    if not check_password(user, password) or not user.is_active:
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= LOCK_AFTER:
+                user.locked_until = utcnow() + timedelta(minutes=LOCK_MINUTES)
+                user.failed_logins = 0
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    record_event("login", actor=user, target=f"user:{user.id}")
+    return user
+
+
+def _collect(errors: dict, field: str, fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except CoreError as exc:
+        errors[field] = exc
+        return None
+
+
+def register_citizen(data: dict) -> User:
+    """Create a citizen account; raises FieldErrors listing every invalid field."""
+    errors: dict[str, CoreError] = {}
+    full_name = _collect(errors, "full_name", validate_full_name, data.get("full_name") or "")
+    phone = _collect(errors, "phone", normalize_phone, data.get("phone") or "")
+    _collect(errors, "password", validate_password, data.get("password") or "")
+    email = (data.get("email") or "").strip().lower() or None
+    if email and ("@" not in email or len(email) > 254 or " " in email):
+        errors["email"] = CoreError("invalid_email", N_("Địa chỉ email không hợp lệ."), "email")
+    cccd = (data.get("cccd") or "").strip() or None
+    if cccd:
+        cccd = _collect(errors, "cccd", validate_cccd, cccd)
+    consents = data.get("consents") or {}
+    if not isinstance(consents, dict) or consents.get("data_processing") is not True:
+        errors["consents"] = CoreError(
+            "consent_required",
+            N_("Bạn cần đồng ý cho xử lý dữ liệu cá nhân để đăng ký tài khoản."), "consents")
+    if errors:
+        raise FieldErrors(errors)
+    clash = db.session.scalar(select(User.id).where(
+        or_(User.phone == phone, User.email == email) if email else User.phone == phone))
+    if clash:
+        # Say only that the account cannot be created with these details.
+        raise FieldErrors({"phone": CoreError(
+            "account_exists",
+            N_("Số điện thoại hoặc email này đã được dùng cho một tài khoản khác."), "phone")})
+    now = utcnow()
+    recording = isinstance(consents, dict) and consents.get("recording") is True
+    user = User(full_name=full_name, phone=phone, email=email, cccd=cccd,
+                address=str(data.get("address") or "")[:300],
+                password_hash=hash_password(data["password"]), consent_data_at=now,
+                consent_recording_at=now if recording else None)
+    user.roles.append(RoleAssignment(role="citizen"))
+    db.session.add(user)
+    db.session.flush()
+    record_event("register", actor=user, target=f"user:{user.id}")
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, hours: int) -> str:
+    """A new bearer token for ``user``, valid for ``hours``; earlier tokens stay valid."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token),
+                            expires_at=utcnow() + timedelta(hours=hours)))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    return row.user if row.user.is_active else None
+
+
+def revoke_token(token: str) -> bool:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    return True
+
+
+def new_calendar_token(user: User) -> str:
+    """A new secret for the personal calendar feed; the previous one stops working."""
+    token = secrets.token_urlsafe(24)
+    user.calendar_token_hash = _token_hash(token)
+    return token
+
+
+def user_for_calendar_token(token: str) -> User | None:
+    if not token:
+        return None
+    return db.session.scalar(select(User).where(User.calendar_token_hash == _token_hash(token)))
+
+
+def update_profile(user: User, data: dict) -> None:
+    """Change the editable parts of one's own profile."""
+    name = validate_full_name(data.get("full_name") or user.full_name)
+    user.full_name = name
+    user.address = str(data.get("address") or "")[:300]
+    email = (data.get("email") or "").strip().lower() or None
+    if email != user.email and (email is None or not db.session.scalar(
+            select(User.id).where(User.email == email))):
+        user.email = email
+    record_event("profile_update", actor=user, target=f"user:{user.id}")
+
+
+def change_password(user: User, current: str, new: str) -> CoreError | None:
+    """Change one's password; returns the error, or None when changed."""
+    if not check_password(user, current):
+        return CoreError("wrong_password", N_("Mật khẩu hiện tại không đúng."), "current")
+    try:
+        validate_password(new)
+    except CoreError as exc:
+        return exc
+    user.password_hash = hash_password(new)
+    record_event("password_change", actor=user, target=f"user:{user.id}")
+    return None
+
+
+def set_password(user: User, new: str, *, actor) -> None:
+    """An administrator sets a new password for someone (e.g. a reset on request)."""
+    validate_password(new)
+    user.password_hash = hash_password(new)
+    user.failed_logins, user.locked_until = 0, None
+    record_event("password_reset", actor=actor, target=f"user:{user.id}")

@@ -1,0 +1,154 @@
+"""Bookings (each one a citizen's case), their history, slot holds and attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (CheckConstraint, DateTime, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+MATTER_TYPES = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
+MATTER_FIELDS = ("dat_dai", "moi_truong", "xay_dung", "chinh_sach", "can_bo", "tu_phap", "khac")
+STATUSES = ("pending", "accepted", "refused", "redirected", "waitlisted", "cancelled",
+            "served", "no_show")
+# Statuses in which the case is still open (it holds its slot and its matter key).
+OPEN_STATUSES = ("pending", "accepted", "waitlisted")
+JOIN_FROM = ("home", "satellite")
+
+
+class Booking(db.Model):
+    """A citizen's case (vụ việc) booked into a reception session."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("group_size >= 1", name="group_size_positive"),
+        CheckConstraint("status IN ('pending','accepted','refused','redirected','waitlisted',"
+                        "'cancelled','served','no_show')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    slot_start: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    matter_type: Mapped[str] = mapped_column(String(12))
+    matter_field: Mapped[str] = mapped_column(String(12))
+    summary: Mapped[str] = mapped_column(Text)
+    # sha256 of citizen, type, field and summary while the case is open, else NULL:
+    # the unique constraint refuses a second open booking for the same matter.
+    open_matter_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    group_size: Mapped[int] = mapped_column(Integer, default=1)
+    representatives: Mapped[str] = mapped_column(Text, default="[]")
+    earlier_case_ref: Mapped[str] = mapped_column(String(100), default="")
+    join_from: Mapped[str] = mapped_column(String(10), default="home")
+    satellite_point: Mapped[str] = mapped_column(String(200), default="")
+    priority_flags: Mapped[str] = mapped_column(String(100), default="")
+    consent_recording_at: Mapped[datetime | None] = mapped_column(DateTime)
+    consent_denunciation_risk_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decision_ground: Mapped[str] = mapped_column(String(40), default="")
+    redirect_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    redirect_to: Mapped[str] = mapped_column(String(300), default="")
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ics_sequence: Mapped[int] = mapped_column(default=0)
+    reminded_24h_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reminded_1h_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    citizen = relationship("User", foreign_keys=[citizen_id])
+    reception = relationship("ReceptionSession")
+    redirect_agency = relationship("Agency")
+    history: Mapped[list[BookingEvent]] = relationship(
+        back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="booking", order_by="Attachment.id")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_denunciation(self) -> bool:
+        return self.matter_type == "to_cao"
+
+
+class BookingEvent(db.Model):
+    """A change of a booking's status, with its time and author."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"),
+                                            index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    booking: Mapped[Booking] = relationship(back_populates="history")
+
+
+class SlotHold(db.Model):
+    """One row per taken slot: the unique constraint makes double booking impossible."""
+
+    __tablename__ = "slot_holds"
+    __table_args__ = (UniqueConstraint("session_id", "slot_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    slot_start: Mapped[datetime] = mapped_column(DateTime)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"),
+                                            unique=True)
+
+
+class IdempotencyKey(db.Model):
+    """A client's Idempotency-Key (or a web form token) and the booking it produced."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Attachment(db.Model):
+    """A file attached to a case, stored outside static/ under a random name."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"),
+                                            index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship(back_populates="attachments")
+
+
+class Rating(db.Model):
+    """The citizen's rating of the service after the call."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"),
+                                            unique=True)
+    score: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

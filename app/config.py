@@ -1,0 +1,116 @@
+"""Configuration classes, read from the environment (CONTRACT §1)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _flag(name: str, default: str) -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "on", "true", "yes"}
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # psycopg 3 is the driver for PostgreSQL: accept the plain scheme people copy.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret() -> str:
+    """A secret kept in instance/ so that cookies and tokens survive a restart."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    APP_ENV = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'tiepdan.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    SCHEDULER = _flag("SCHEDULER", "on")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+        os.environ.get("SOCKETIO_MESSAGE_QUEUE") or "memory://"
+    )
+    RATELIMIT_HEADERS_ENABLED = True
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "72"))
+    SCHEDULE_HORIZON_DAYS = int(os.environ.get("SCHEDULE_HORIZON_DAYS", "400"))
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "no-reply@tiepcongdan.local")
+    SMTP_URL = os.environ.get("SMTP_URL") or None
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
+    SITE_URL = os.environ.get("SITE_URL", "")
+    SITE_NAME = os.environ.get("SITE_NAME", "Tiếp công dân trực tuyến")
+    ICE_SERVERS = os.environ.get("ICE_SERVERS", "stun:stun.l.google.com:19302")
+    TURN_SECRET = os.environ.get("TURN_SECRET") or None
+    TURN_URLS = os.environ.get("TURN_URLS") or None
+    EXTERNAL_ROOM_URL = os.environ.get("EXTERNAL_ROOM_URL") or None
+    SEED_ALLOWED = True
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SCHEDULER = False
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    SEED_ALLOWED = False
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    """The settings for APP_ENV, with the secret key resolved and overrides applied."""
+    overrides = dict(overrides or {})
+    env = overrides.get("APP_ENV") or os.environ.get("APP_ENV", "development")
+    cls = CONFIGS.get(env)
+    if cls is None:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {env!r}")
+    settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+    settings.update(overrides)
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = os.environ.get("SECRET_KEY")
+    if not settings["SECRET_KEY"]:
+        if env == "production":
+            raise RuntimeError("SECRET_KEY must be set in production")
+        settings["SECRET_KEY"] = _development_secret()
+    return settings

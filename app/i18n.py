@@ -1,0 +1,39 @@
+"""Locale choice (Vietnamese by default) and translation of core messages."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_babel import gettext
+from flask_login import current_user
+
+from sessions.errors import CoreError
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    choice = request.args.get("lang") if request else None
+    if choice in languages:
+        return choice
+    if session.get("lang") in languages:
+        return session["lang"]
+    user = current_user if request else None
+    if user is not None and getattr(user, "is_authenticated", False) and user.locale in languages:
+        return user.locale
+    header = request.headers.get("Accept-Language", "") if request else ""
+    # Vietnamese unless the browser asks for English first.
+    if header.lower().startswith("en"):
+        return "en"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def core_message(error: CoreError) -> str:
+    """A core error's message in the current language."""
+    return error.translated(gettext)
+
+
+def field_messages(errors: dict[str, CoreError]) -> dict[str, str]:
+    return {field: core_message(err) for field, err in errors.items()}

@@ -1,0 +1,68 @@
+"""Scheduled work: one APScheduler, started by the single web process or `flask scheduler`.
+
+Jobs take ids or nothing, open their own app context, call a service and are safe
+to run twice (CONTRACT §1, STYLE.md habit 9).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+# job id -> (dotted path of a function taking no argument, seconds between runs)
+JOBS = {
+    "extend_horizon": ("app.schedules.jobs:extend_horizons", 6 * 3600),
+    "dispatch_outbox": ("app.notify.jobs:dispatch_outbox", 20),
+    "booking_reminders": ("app.bookings.jobs:send_reminders", 300),
+    "expire_pending": ("app.bookings.jobs:expire_unconfirmed", 900),
+}
+
+
+def _resolve(path: str):
+    from importlib import import_module
+
+    module, attr = path.split(":")
+    return getattr(import_module(module), attr)
+
+
+def run_job(app: Flask, job_id: str) -> None:
+    """Run one job in its own app context, committing or rolling back at the end."""
+    from .extensions import db
+
+    with app.app_context():
+        try:
+            _resolve(JOBS[job_id][0])()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s failed", job_id)
+            raise
+        finally:
+            db.session.remove()
+
+
+def build_scheduler(app: Flask, background: bool = True):
+    scheduler = (BackgroundScheduler if background else BlockingScheduler)(
+        timezone="Asia/Ho_Chi_Minh", job_defaults={"coalesce": True, "max_instances": 1})
+    for job_id, (_path, seconds) in JOBS.items():
+        scheduler.add_job(run_job, "interval", seconds=seconds, args=[app, job_id], id=job_id,
+                          replace_existing=True)
+    return scheduler
+
+
+def start_embedded_scheduler(app: Flask):
+    """Start the in-process scheduler unless SCHEDULER=off (or under the reloader's parent)."""
+    if not app.config["SCHEDULER"]:
+        return None
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return None
+    scheduler = build_scheduler(app, background=True)
+    scheduler.start()
+    log.info("embedded scheduler started with %d jobs", len(JOBS))
+    return scheduler

@@ -1,0 +1,47 @@
+"""The live queue of a session, kept in the database so a restart loses no place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class QueueEntry(db.Model):
+    __tablename__ = "queue_entries"
+    __table_args__ = (
+        UniqueConstraint("session_id", "ticket"),
+        CheckConstraint("state IN ('booked','waiting','called','in_call','done','no_show')",
+                        name="known_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    ticket: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10), default="booked")
+    priority_flags: Mapped[str] = mapped_column(String(100), default="")
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    called_at: Mapped[datetime | None] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    recalls: Mapped[int] = mapped_column(default=0)
+    requeued_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    booking = relationship("Booking")
+
+
+class QueueTransition(db.Model):
+    """Every change of a queue entry, with its time (who was called when)."""
+
+    __tablename__ = "queue_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("queue_entries.id"), index=True)
+    from_state: Mapped[str] = mapped_column(String(10))
+    to_state: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,47 @@
+"""Home page, health check, favicon, language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask import send_from_directory, url_for
+from sqlalchemy import text
+
+from ..extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    from .services import upcoming_sessions
+
+    return render_template("main/home.html", upcoming=upcoming_sessions(limit=8))
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        db_state = "ok"
+    except Exception:  # noqa: BLE001 - any database failure is reported, not raised
+        db.session.rollback()
+        db_state = "error"
+    status = 200 if db_state == "ok" else 503
+    return jsonify({"status": "ok" if status == 200 else "error", "db": db_state}), status
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=86400)
+
+
+@bp.route("/lang/<code>", methods=["GET", "POST"])
+def set_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    target = request.values.get("next") or request.referrer or url_for("main.home")
+    if not target.startswith("/") or target.startswith("//"):
+        # Only paths on this site: never an open redirect.
+        target = url_for("main.home")
+    return redirect(target)

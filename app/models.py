@@ -1,0 +1,10 @@
+"""Every model, imported once so that metadata (and Alembic) sees all tables."""
+
+from .audit.models import AuditEvent  # noqa: F401
+from .auth.models import ApiToken, RoleAssignment, User  # noqa: F401
+from .bookings.models import (Attachment, Booking, BookingEvent, IdempotencyKey,  # noqa: F401
+                              Rating, SlotHold)
+from .live.models import QueueEntry, QueueTransition  # noqa: F401
+from .notify.models import Notification  # noqa: F401
+from .schedules.models import HolidayOverride, ReceptionSession, Schedule  # noqa: F401
+from .units.models import Agency, Unit  # noqa: F401

@@ -1,0 +1,56 @@
+"""Database engine settings: SQLite in WAL with foreign keys and BEGIN IMMEDIATE."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def configure(app: Flask) -> None:
+    """Engine options that depend on the backend."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if is_sqlite(url):
+        # Python's sqlite3 would otherwise open transactions itself (DEFERRED);
+        # we take that over to issue BEGIN IMMEDIATE (see install_sqlite_pragmas).
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("check_same_thread", False)
+        connect_args.setdefault("timeout", 30)
+        connect_args["isolation_level"] = None
+        options["connect_args"] = connect_args
+        options.pop("pool_pre_ping", None)
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            from sqlalchemy.pool import StaticPool
+
+            options["poolclass"] = StaticPool
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def install_sqlite_pragmas(app: Flask, db) -> None:
+    """WAL, foreign keys and write-intent transactions for every SQLite connection.
+
+    BEGIN IMMEDIATE takes the write lock when the transaction starts, so two
+    writers wait for each other (busy timeout) instead of failing with
+    "database is locked" when a read transaction tries to become a write one.
+    """
+    if not is_sqlite(app.config["SQLALCHEMY_DATABASE_URI"]):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,47 @@
+"""Times: stored in UTC, shown in Asia/Ho_Chi_Minh, dates dd/mm/yyyy."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow() -> datetime:
+    """Now, as a naive UTC datetime (the form stored in the database)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_utc_naive(moment: datetime) -> datetime:
+    """An aware datetime (any zone) as naive UTC; a naive one is taken as local time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    """A stored naive-UTC datetime as an aware local datetime."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LOCAL_TZ)
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def iso_local(moment: datetime | None) -> str | None:
+    """ISO 8601 with offset, in local time: 2027-02-16T08:00:00+07:00."""
+    local = to_local(moment)
+    return local.isoformat(timespec="seconds") if local else None
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO 8601 datetime; a value without offset is taken as local time."""
+    value = datetime.fromisoformat(str(text).strip())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=LOCAL_TZ)
+    return value

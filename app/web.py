@@ -1,0 +1,108 @@
+"""What every page shares: template helpers, security headers, navigation."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from .timeutil import to_local
+
+ROLE_LABELS = {
+    "citizen": _l("Công dân"), "secretary": _l("Thư ký tiếp công dân"),
+    "host": _l("Chủ tịch (chủ trì tiếp)"), "deputy": _l("Phó Chủ tịch (chủ trì thay)"),
+    "officer": _l("Cán bộ cơ quan chuyên môn"), "inspector": _l("Thanh tra"),
+    "admin": _l("Quản trị hệ thống"),
+}
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def display_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    from sessions.identity import display_phone as show
+
+    return show(value)
+
+
+def mask_cccd(value: str | None) -> str:
+    if not value:
+        return ""
+    from sessions.identity import mask_cccd as mask
+
+    return mask(value)
+
+
+def nav_items() -> list[dict]:
+    """Links for the header, by the roles of the person signed in."""
+    from flask_login import current_user
+
+    items = [("main.home", _l("Trang chủ"))]
+    for endpoint, label, roles in NAV:
+        if roles is None or (current_user.is_authenticated and current_user.has_role(*roles)):
+            if endpoint in current_app.view_functions:
+                items.append((endpoint, label))
+    return [{"endpoint": e, "url": url_for(e), "label": str(label)} for e, label in items]
+
+
+# endpoint, label, roles that see it (None = everyone); pages appear as they exist.
+NAV = [
+    ("schedules.public_index", _l("Lịch tiếp công dân"), None),
+    ("bookings.start", _l("Đặt lịch"), ("citizen",)),
+    ("bookings.mine", _l("Vụ việc của tôi"), ("citizen",)),
+    ("bookings.track", _l("Tra cứu vụ việc"), None),
+    ("schedules.manage", _l("Quản lý lịch"), ("secretary", "admin")),
+    ("bookings.triage", _l("Tiếp nhận đăng ký"), ("secretary", "admin")),
+    ("live.console_index", _l("Phòng tiếp"), ("host", "deputy", "secretary")),
+    ("admin.index", _l("Quản trị"), ("admin",)),
+]
+
+
+def localdt(moment, fmt: str = "HH:mm dd/MM/yyyy") -> str:
+    """A stored UTC datetime shown in Asia/Ho_Chi_Minh."""
+    local = to_local(moment)
+    return format_datetime(local, fmt) if local else ""
+
+
+def localdate(value, fmt: str = "dd/MM/yyyy") -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        value = to_local(value).date()
+    return format_date(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localdt"] = localdt
+    app.jinja_env.filters["localdate"] = localdate
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["endpoints"] = lambda: app.view_functions
+    app.jinja_env.filters["role_label"] = role_label
+    app.jinja_env.filters["display_phone"] = display_phone
+    app.jinja_env.filters["mask_cccd"] = mask_cccd
+
+    @app.context_processor
+    def _globals():
+        return {"current_locale": str(get_locale() or "vi"),
+                "site_name": app.config["SITE_NAME"]}
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.path.endswith("/board"):
+            headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            headers.setdefault("Content-Security-Policy", (
+                "default-src 'self'; script-src 'self'; style-src 'self'; "
+                "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; "
+                "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; "
+                "form-action 'self'" + ("" if request.path.endswith("/board")
+                                        else "; frame-ancestors 'none'")))
+        if app.config["APP_ENV"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response

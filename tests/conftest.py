@@ -1,0 +1,115 @@
+"""Fixtures: app -> client -> factories, on SQLite and (when reachable) PostgreSQL.
+
+Every test that uses the ``app`` fixture runs once per database backend. The schema
+is created once per backend; each test leaves the tables empty for the next.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _postgres_url() -> str:
+    url = TEST_DATABASE_URL
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _postgres_reachable(url: str) -> str | None:
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - reported as the skip reason
+        return str(exc).splitlines()[0]
+
+
+def pytest_report_header(config):
+    if not TEST_DATABASE_URL:
+        return "PostgreSQL: TEST_DATABASE_URL not set: PostgreSQL variants are SKIPPED"
+    return f"PostgreSQL: {TEST_DATABASE_URL}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """The URL of a database with the full schema, per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        if not TEST_DATABASE_URL:
+            pytest.skip("PostgreSQL skipped: TEST_DATABASE_URL is not set")
+        url = _postgres_url()
+        problem = _postgres_reachable(url)
+        if problem:
+            if IN_CI:
+                pytest.fail(f"PostgreSQL unreachable in CI: {problem}")
+            pytest.skip(f"PostgreSQL skipped: unreachable ({problem})")
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """A testing application bound to the backend's database, emptied afterwards."""
+    from app import create_app
+    from app.extensions import db
+
+    application = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+                              "UPLOAD_DIR": str(tmp_path / "uploads"),
+                              "SERVER_NAME": "localhost"})
+    ctx = application.app_context()
+    ctx.push()
+    yield application
+    db.session.rollback()
+    db.session.remove()
+    _empty_tables(db)
+    db.engine.dispose()
+    ctx.pop()
+
+
+def _empty_tables(db) -> None:
+    tables = db.metadata.sorted_tables
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make(app):
+    """The factories of tests/factories.py, bound to the current app."""
+    return factories
+
+
+@pytest.fixture
+def api(client):
+    """Call the JSON API as someone: ``api.get(path, user=u)``."""
+    return factories.ApiClient(client)

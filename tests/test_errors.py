@@ -1,0 +1,47 @@
+"""Errors: JSON under /api/, friendly Vietnamese pages on the web; health check."""
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "db": "ok"}
+
+
+def test_api_404_is_json(client):
+    response = client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    body = response.get_json()
+    assert body["error"] == "not_found"
+    assert body["message"]
+
+
+def test_api_malformed_json_is_bad_request(client):
+    response = client.post("/api/v1/auth/login", data="{not json",
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_request"
+
+
+def test_api_wrong_method_is_json(client):
+    response = client.delete("/api/v1/units")
+    assert response.status_code == 405
+    assert response.is_json
+
+
+def test_web_404_is_a_vietnamese_page(client):
+    response = client.get("/khong-co-trang-nay")
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.get_data(as_text=True)
+
+
+def test_favicon(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200
+        assert response.data[:4] == b"\x00\x00\x01\x00"
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
