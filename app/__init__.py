@@ -15,6 +15,9 @@ BLUEPRINTS = (
     "app.bookings.views:bp",
     "app.live.views:bp",
     "app.notify.views:bp",
+    "app.minutes.views:bp",
+    "app.tasks.views:bp",
+    "app.reports.views:bp",
     "app.api:bp",
 )
 
