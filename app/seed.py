@@ -94,3 +94,25 @@ def _seed_schedules(province, chairman, commune, commune_chairman) -> int:
             "holiday_policy": "shift"}, actor=None)
         count += len(schedule.sessions)
     return count
+
+
+DEMO_ACCOUNTS = (
+    ("admin@demo.test", "admin"), ("thuky@demo.test", "secretary / thư ký"),
+    ("chutich@demo.test", "chairman of the province / Chủ tịch UBND tỉnh"),
+    ("chutichxa@demo.test", "chairman of a commune / Chủ tịch UBND xã"),
+    ("canbo@demo.test", "officer of SNNMT / cán bộ Sở"),
+    ("congdan1@demo.test … congdan5@demo.test", "citizens / công dân"),
+)
+
+
+def print_demo_accounts(app) -> None:
+    """On start-up in development, say which demo accounts exist (password demo1234)."""
+    if not app.config["SEED_ALLOWED"]:
+        return
+    with app.app_context():
+        if not db.session.scalar(select(User.id).where(User.email == "admin@demo.test")):
+            return
+    print(f"\nDemo accounts (password {DEMO_PASSWORD}, demo only):")
+    for login, role in DEMO_ACCOUNTS:
+        print(f"  {login:42} {role}")
+    print()

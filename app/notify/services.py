@@ -1,0 +1,54 @@
+"""Queueing notifications in the outbox (sent after commit by the dispatch job)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import Notification
+
+
+def queue_notification(user, kind: str, subject: str, body: str, *,
+                       dedupe_key: str | None = None,
+                       send_after: datetime | None = None) -> list[Notification]:
+    """Queue a message to ``user`` by e-mail and/or SMS, in the caller's transaction.
+
+    With ``dedupe_key`` the same notice is queued at most once per channel, however
+    often this is called (jobs that run twice send nothing twice). Returns the rows
+    added now.
+    """
+    added = []
+    for channel, recipient in (("email", user.email), ("sms", user.phone)):
+        if not recipient:
+            continue
+        key = f"{dedupe_key}:{channel}" if dedupe_key else None
+        if key and db.session.scalar(select(Notification.id)
+                                     .where(Notification.dedupe_key == key)):
+            continue
+        row = Notification(user_id=user.id, channel=channel, recipient=recipient, kind=kind,
+                           subject=subject[:300], body=body if channel == "email" else
+                           _sms_text(subject, body), dedupe_key=key,
+                           send_after=send_after or utcnow())
+        db.session.add(row)
+        added.append(row)
+    db.session.flush()
+    return added
+
+
+def _sms_text(subject: str, body: str) -> str:
+    """SMS bodies stay short: the subject and the first line of the message."""
+    first_line = body.strip().splitlines()[0] if body.strip() else ""
+    return f"{subject}. {first_line}"[:320]
+
+
+def pending(limit: int = 100) -> list[Notification]:
+    """Notifications due now and not yet sent or abandoned, oldest first."""
+    now = utcnow()
+    query = (select(Notification)
+             .where(Notification.sent_at.is_(None), Notification.failed_at.is_(None),
+                    Notification.send_after <= now)
+             .order_by(Notification.send_after, Notification.id).limit(limit))
+    return list(db.session.scalars(query))
