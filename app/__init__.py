@@ -18,6 +18,7 @@ BLUEPRINTS = (
     "app.minutes.views:bp",
     "app.tasks.views:bp",
     "app.reports.views:bp",
+    "app.metrics.views:bp",
     "app.api:bp",
 )
 
@@ -36,7 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     _register_blueprints(app)
     from . import cli, errors, web
+    from .metrics import services as metrics
 
+    metrics.init_app(app)
     errors.init_app(app)
     web.init_app(app)
     cli.init_app(app)

@@ -66,6 +66,7 @@ class Config:
     TURN_SECRET = os.environ.get("TURN_SECRET") or None
     TURN_URLS = os.environ.get("TURN_URLS") or None
     EXTERNAL_ROOM_URL = os.environ.get("EXTERNAL_ROOM_URL") or None
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     SEED_ALLOWED = True
 
 

@@ -21,6 +21,8 @@ JOBS = {
     "dispatch_outbox": ("app.notify.jobs:dispatch_outbox", 20),
     "booking_reminders": ("app.bookings.jobs:send_reminders", 300),
     "expire_pending": ("app.bookings.jobs:expire_unconfirmed", 900),
+    "task_reminders": ("app.tasks.jobs:remind_due", 3600),
+    "task_escalation": ("app.tasks.jobs:escalate_overdue", 3600),
 }
 
 
@@ -34,13 +36,16 @@ def _resolve(path: str):
 def run_job(app: Flask, job_id: str) -> None:
     """Run one job in its own app context, committing or rolling back at the end."""
     from .extensions import db
+    from .metrics.services import JOB_RUNS
 
     with app.app_context():
         try:
             _resolve(JOBS[job_id][0])()
             db.session.commit()
+            JOB_RUNS.labels(job_id, "ok").inc()
         except Exception:
             db.session.rollback()
+            JOB_RUNS.labels(job_id, "error").inc()
             log.exception("job %s failed", job_id)
             raise
         finally:
