@@ -60,6 +60,7 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "no-reply@tiepcongdan.local")
     SMTP_URL = os.environ.get("SMTP_URL") or None
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN") or None
     SITE_URL = os.environ.get("SITE_URL", "")
     SITE_NAME = os.environ.get("SITE_NAME", "Tiếp công dân trực tuyến")
     ICE_SERVERS = os.environ.get("ICE_SERVERS", "stun:stun.l.google.com:19302")

@@ -77,6 +77,16 @@ def app(database_url, tmp_path):
     application = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
                               "UPLOAD_DIR": str(tmp_path / "uploads"),
                               "SERVER_NAME": "localhost"})
+
+    @application.before_request
+    def _fresh_request_state():
+        # Requests in a test share the test's app context and so its `g`: forget the
+        # signed-in user and the locale cached by an earlier request.
+        from flask import g
+
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+
     ctx = application.app_context()
     ctx.push()
     yield application

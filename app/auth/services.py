@@ -176,16 +176,21 @@ def user_for_calendar_token(token: str) -> User | None:
     return db.session.scalar(select(User).where(User.calendar_token_hash == _token_hash(token)))
 
 
-def update_profile(user: User, data: dict) -> None:
-    """Change the editable parts of one's own profile."""
-    name = validate_full_name(data.get("full_name") or user.full_name)
-    user.full_name = name
-    user.address = str(data.get("address") or "")[:300]
+def update_profile(user: User, data: dict) -> CoreError | None:
+    """Change the editable parts of one's own profile; returns the error, or None."""
+    try:
+        name = validate_full_name(data.get("full_name") or user.full_name)
+    except CoreError as exc:
+        return exc
     email = (data.get("email") or "").strip().lower() or None
-    if email != user.email and (email is None or not db.session.scalar(
-            select(User.id).where(User.email == email))):
-        user.email = email
+    if email and email != user.email and db.session.scalar(
+            select(User.id).where(User.email == email)):
+        return CoreError("email_taken", N_("Email này đã được dùng cho một tài khoản khác."),
+                         "email")
+    user.full_name, user.email = name, email
+    user.address = str(data.get("address") or "")[:300]
     record_event("profile_update", actor=user, target=f"user:{user.id}")
+    return None
 
 
 def change_password(user: User, current: str, new: str) -> CoreError | None:

@@ -33,7 +33,9 @@ def login():
                 session["lang"] = lang
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(url_for("main.home")))
-        flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
+        flash(_("Tên đăng nhập hoặc mật khẩu không đúng. Sau %(n)s lần nhập sai liên tiếp, "
+                "tài khoản sẽ bị tạm khóa %(m)s phút.", n=services.LOCK_AFTER,
+                m=services.LOCK_MINUTES), "danger")
     return render_template("auth/login.html", form=form)
 
 
@@ -75,10 +77,13 @@ def profile():
     form = ProfileForm(obj=current_user)
     password_form = PasswordForm(prefix="pw")
     if form.validate_on_submit() and "save-profile" in request.form:
-        services.update_profile(current_user, form.data)
-        db.session.commit()
-        flash(_("Đã lưu thông tin."), "success")
-        return redirect(url_for("auth.profile"))
+        error = services.update_profile(current_user, form.data)
+        if error is None:
+            db.session.commit()
+            flash(_("Đã lưu thông tin."), "success")
+            return redirect(url_for("auth.profile"))
+        db.session.rollback()
+        flash(core_message(error), "danger")
     return render_template("auth/profile.html", form=form, password_form=password_form)
 
 

@@ -1,7 +1,43 @@
-"""The administrators' view of the outbox."""
+"""The administrators' view of the outbox: what was sent, what waits, what failed."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..admin import queries, services
+from ..admin.forms import OutboxFilterForm
+from ..admin.views import page_arg, run_service
+from ..auth.decorators import roles_required
+from ..extensions import db
+from .models import CHANNELS, Notification
 
 bp = Blueprint("notify", __name__, url_prefix="/admin/notifications")
+
+
+def _filters(values) -> dict:
+    status = values.get("status") if values.get("status") in queries.OUTBOX_STATUSES else ""
+    channel = values.get("channel") if values.get("channel") in CHANNELS else ""
+    return {k: v for k, v in (("status", status), ("channel", channel)) if v}
+
+
+@bp.get("/")
+@roles_required("admin")
+def index():
+    args = _filters(request.args)
+    page = queries.outbox_page(args.get("status", ""), args.get("channel", ""), page_arg())
+    config = current_app.config
+    return render_template("notify/index.html", page=page, args=args,
+                           filters=OutboxFilterForm(request.args),
+                           log_only={"email": not config.get("SMTP_URL"),
+                                     "sms": not config.get("SMS_GATEWAY_URL")})
+
+
+@bp.post("/<int:notification_id>/retry")
+@roles_required("admin")
+def retry(notification_id: int):
+    notification = db.get_or_404(Notification, notification_id)
+    if run_service(services.retry_notification, notification, actor=current_user)[1]:
+        flash(_("Thông báo sẽ được gửi lại trong lần gửi kế tiếp."), "success")
+    return redirect(url_for("notify.index", **_filters(request.form)))

@@ -1,0 +1,103 @@
+"""app/notify/jobs.py: dispatch_outbox claims, sends, retries with backoff, gives up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.jobs import run_job
+from app.notify.jobs import MAX_ATTEMPTS, backoff, claim, dispatch_outbox
+from app.notify.models import Notification
+from app.timeutil import utcnow
+from tests.notify.conftest import RecordingSender
+
+
+def reload(row: Notification) -> Notification:
+    db.session.expire_all()
+    return db.session.get(Notification, row.id)
+
+
+def test_due_notifications_are_sent_and_marked(outbox, sender):
+    email, sms = outbox("email"), outbox("sms")
+    counts = dispatch_outbox(lambda channel: sender)
+    assert counts == {"sent": 2, "failed": 0, "skipped": 0}
+    assert sorted(sender.sent) == sorted([(email.id, "email", email.recipient),
+                                          (sms.id, "sms", sms.recipient)])
+    row = reload(email)
+    assert row.sent_at is not None and row.attempts == 1 and row.last_error == ""
+
+
+def test_running_twice_sends_nothing_twice(outbox, sender):
+    row = outbox()
+    dispatch_outbox(lambda channel: sender)
+    assert dispatch_outbox(lambda channel: sender)["sent"] == 0
+    assert sender.sent == [(row.id, "email", row.recipient)]
+
+
+def test_a_notification_not_yet_due_waits(outbox, sender):
+    outbox(send_after=utcnow() + timedelta(minutes=10))
+    assert dispatch_outbox(lambda channel: sender)["sent"] == 0
+    assert sender.sent == []
+
+
+def test_only_one_of_two_concurrent_runs_claims_a_notification(outbox):
+    row = outbox()
+    now = utcnow()
+    assert claim(row.id, now) is True
+    assert claim(row.id, now) is False
+    assert reload(row).send_after > now
+
+
+def test_a_failure_is_recorded_and_retried_after_a_backoff(outbox):
+    row = outbox()
+    failing = RecordingSender(error=ConnectionRefusedError("máy chủ không trả lời"))
+    assert dispatch_outbox(lambda channel: failing)["failed"] == 1
+    row = reload(row)
+    assert row.sent_at is None and row.failed_at is None and row.attempts == 1
+    assert "ConnectionRefusedError: máy chủ không trả lời" == row.last_error
+    assert timedelta(seconds=50) < row.send_after - utcnow() <= timedelta(minutes=1)
+    assert dispatch_outbox(lambda channel: failing) == {"sent": 0, "failed": 0, "skipped": 0}
+
+
+@pytest.mark.parametrize("attempts, minutes", [(1, 1), (2, 2), (3, 4), (4, 8), (6, 32),
+                                               (7, 60), (8, 60), (50, 60)])
+def test_backoff_doubles_up_to_an_hour(attempts, minutes):
+    assert backoff(attempts) == timedelta(minutes=minutes)
+
+
+def test_second_failure_waits_two_minutes(outbox):
+    row = outbox(attempts=1, last_error="x")
+    dispatch_outbox(lambda channel: RecordingSender(error=TimeoutError("hết giờ")))
+    row = reload(row)
+    assert row.attempts == 2
+    assert timedelta(seconds=110) < row.send_after - utcnow() <= timedelta(minutes=2)
+
+
+def test_gives_up_after_the_last_attempt(outbox):
+    row = outbox(attempts=MAX_ATTEMPTS - 1)
+    dispatch_outbox(lambda channel: RecordingSender(error=OSError("hỏng")))
+    row = reload(row)
+    assert row.attempts == MAX_ATTEMPTS and row.failed_at is not None and row.sent_at is None
+    later = RecordingSender()
+    row.send_after = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    dispatch_outbox(lambda channel: later)
+    assert later.sent == []
+
+
+def test_one_failing_channel_does_not_hold_back_the_others(outbox, sender):
+    email, sms = outbox("email"), outbox("sms")
+    failing = RecordingSender(error=RuntimeError("gateway down"))
+    counts = dispatch_outbox(lambda channel: sender if channel == "email" else failing)
+    assert counts == {"sent": 1, "failed": 1, "skipped": 0}
+    assert reload(email).sent_at is not None and reload(sms).sent_at is None
+
+
+def test_the_scheduled_job_sends_through_the_log_in_development(app, outbox, caplog):
+    row = outbox(subject="Thư mời", body="Nội dung thư mời")
+    caplog.set_level("INFO", logger="app.notify.senders")
+    run_job(app, "dispatch_outbox")
+    assert reload(row).sent_at is not None
+    assert "Nội dung thư mời" in caplog.text and row.recipient in caplog.text

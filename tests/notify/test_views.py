@@ -1,0 +1,83 @@
+"""The outbox page /admin/notifications/ (app/notify/views.py)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import g
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_state(app):
+    """Requests in tests run inside the test's app context and share its ``g``: forget the
+    previous request's signed-in user and locale, as a real server would."""
+    @app.before_request
+    def _forget_cached_user_and_locale():
+        g.pop("_login_user", None)
+        g.pop("_flask_babel", None)
+
+
+def login(client, user) -> None:
+    db.session.commit()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = str(user.id)
+        cookie["_fresh"] = True
+
+
+@pytest.fixture
+def admin_client(client, make):
+    login(client, make.make_user("admin"))
+    return client
+
+
+def test_the_outbox_shows_each_message_in_full(admin_client, outbox):
+    outbox("email", recipient="lan@example.test", subject="Lời mời", body="Liên kết: http://x/y",
+           attempts=2, last_error="SMTPServerDisconnected: mất kết nối")
+    page = admin_client.get("/admin/notifications/").get_data(as_text=True)
+    for text in ("lan@example.test", "Lời mời", "Liên kết: http://x/y",
+                 "SMTPServerDisconnected: mất kết nối", "Số lần thử: 2"):
+        assert text in page
+    assert "chỉ được ghi vào nhật ký" in page  # development: nothing really leaves
+
+
+def test_the_outbox_filters_by_status_and_channel(admin_client, outbox):
+    outbox("email", recipient="da-gui@example.test", sent_at=utcnow())
+    outbox("email", recipient="loi@example.test", failed_at=utcnow(), attempts=8)
+    outbox("sms", recipient="+84911111111")
+    failed = admin_client.get("/admin/notifications/?status=failed").get_data(as_text=True)
+    assert "loi@example.test" in failed and "da-gui@example.test" not in failed
+    sms = admin_client.get("/admin/notifications/?channel=sms").get_data(as_text=True)
+    assert "+84911111111" in sms and "loi@example.test" not in sms
+    odd = admin_client.get("/admin/notifications/?status=x&channel=fax&page=abc")
+    assert odd.status_code == 200 and "da-gui@example.test" in odd.get_data(as_text=True)
+
+
+def test_retry_now_puts_a_failed_message_back_in_the_queue(admin_client, outbox):
+    row = outbox("email", failed_at=utcnow(), attempts=8, last_error="hỏng")
+    response = admin_client.post(f"/admin/notifications/{row.id}/retry",
+                                 data={"status": "failed"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/notifications/?status=failed")
+    db.session.expire_all()
+    assert (row.failed_at, row.attempts) == (None, 0)
+
+
+def test_retrying_a_sent_message_says_why_not(admin_client, outbox):
+    row = outbox("email", sent_at=utcnow())
+    page = admin_client.post(f"/admin/notifications/{row.id}/retry", follow_redirects=True)
+    assert "Thông báo này đã được gửi." in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["citizen", "secretary", "host", "officer", "inspector"])
+def test_the_outbox_is_for_administrators_only(client, make, outbox, role):
+    row = outbox("email", failed_at=utcnow())
+    login(client, make.make_user(role, unit=make.make_unit()))
+    assert client.get("/admin/notifications/").status_code == 403
+    assert client.post(f"/admin/notifications/{row.id}/retry").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get("/admin/notifications/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
