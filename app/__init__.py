@@ -35,6 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     from . import models  # noqa: F401  (every table on the metadata)
 
+    from .web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     _register_blueprints(app)
     from . import cli, errors, web
     from .metrics import services as metrics

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -11,15 +11,17 @@ from sessions.errors import CoreError
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    choice = request.args.get("lang") if request else None
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    choice = request.args.get("lang")
     if choice in languages:
         return choice
     if session.get("lang") in languages:
         return session["lang"]
-    user = current_user if request else None
+    user = current_user
     if user is not None and getattr(user, "is_authenticated", False) and user.locale in languages:
         return user.locale
-    header = request.headers.get("Accept-Language", "") if request else ""
+    header = request.headers.get("Accept-Language", "")
     # Vietnamese unless the browser asks for English first.
     if header.lower().startswith("en"):
         return "en"

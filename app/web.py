@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 from .timeutil import to_local
 
@@ -57,6 +58,8 @@ NAV = [
     ("schedules.manage", _l("Quản lý lịch"), ("secretary", "admin")),
     ("bookings.triage", _l("Tiếp nhận đăng ký"), ("secretary", "admin")),
     ("live.console_index", _l("Phòng tiếp"), ("host", "deputy", "secretary")),
+    ("tasks.mine", _l("Nhiệm vụ"), ("officer", "secretary")),
+    ("reports.dashboard", _l("Báo cáo"), ("secretary", "host", "deputy")),
     ("admin.index", _l("Quản trị"), ("admin",)),
 ]
 
@@ -73,6 +76,13 @@ def localdate(value, fmt: str = "dd/MM/yyyy") -> str:
     if hasattr(value, "hour"):
         value = to_local(value).date()
     return format_date(value, fmt)
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:…> that refuses numbers a database integer cannot hold (404, not a 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def init_app(app: Flask) -> None:

@@ -45,3 +45,9 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_an_id_too_large_for_the_database_is_404(client):
+    response = client.get("/api/v1/bookings/99999999999999999999")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "not_found"

@@ -1,7 +1,108 @@
-"""Web pages of minutes."""
+"""Web pages of minutes: the editor of a case, its JSON save door, a session's cases.
+
+The browser saves with its session cookie, so the save door is a web route
+protected by the CSRF token (header ``X-CSRFToken``), calling the same service as
+``PUT /api/v1/bookings/<id>/minutes``.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, jsonify, render_template, request
+from flask_login import current_user, login_required
+
+from ..bookings.access import citizen_dict, reveal
+from ..bookings.models import Booking
+from ..errors import default_message
+from ..extensions import db
+from ..i18n import core_message, field_messages
+from ..schedules.models import ReceptionSession
+from ..tasks.services import case_deadline, case_tasks
+from ..timeutil import parse_iso, to_utc_naive
+from ..web import localdt
+from . import services
+from .access import can_edit_minutes, can_read_minutes, reception_role
+from .errors import ActionError
+from .lookup import find
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")
+
+
+@bp.app_template_filter("iso_dt")
+def iso_dt(value: str | None, fmt: str = "HH:mm dd/MM/yyyy") -> str:
+    """An ISO 8601 local time (as the JSON payloads carry) shown like ``localdt``."""
+    return localdt(to_utc_naive(parse_iso(value)), fmt) if value else ""
+
+
+@bp.app_template_global("minutes_outcomes")
+def minutes_outcomes() -> dict:
+    """Outcome codes and their labels, for the editor macro wherever it is imported."""
+    return {code: str(label) for code, label in services.OUTCOME_LABELS.items()}
+
+
+def _booking(booking_id: int, allowed) -> Booking:
+    booking = find(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    if not allowed(current_user, booking):
+        abort(403)
+    return booking
+
+
+def json_error(exc: ActionError):
+    """A service refusal as the API's JSON error (the editor reads it)."""
+    db.session.rollback()
+    body = {"error": exc.code, "message": core_message(exc.error),
+            "errors": field_messages(exc.errors), **exc.extra}
+    return jsonify(body), exc.status
+
+
+@bp.get("/<int:booking_id>")
+@login_required
+def edit(booking_id: int):
+    booking = _booking(booking_id, can_read_minutes)
+    payload = services.minutes_payload(booking)
+    minutes = services.get_minutes(booking)
+    page = render_template(
+        "minutes/edit.html", booking=booking, payload=payload,
+        readonly=not can_edit_minutes(current_user, booking),
+        citizen=citizen_dict(booking, reveal(current_user, booking, "minutes")),
+        history=services.minutes_history(booking)[:20], tasks=case_tasks(booking),
+        deadline=case_deadline(booking, minutes.answered_at if minutes else None))
+    db.session.commit()  # the audited reveal of a denouncer
+    return page
+
+
+@bp.post("/<int:booking_id>")
+@login_required
+def save(booking_id: int):
+    booking = _booking(booking_id, can_edit_minutes)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify({"error": "bad_request", "message": default_message(400),
+                        "errors": {}}), 400
+    try:
+        minutes = services.save_minutes(booking, data, actor=current_user)
+    except ActionError as exc:
+        return json_error(exc)
+    db.session.commit()
+    return jsonify(services.minutes_payload(booking, minutes))
+
+
+@bp.get("/<int:booking_id>/data")
+@login_required
+def data(booking_id: int):
+    booking = _booking(booking_id, can_read_minutes)
+    return jsonify(services.minutes_payload(booking))
+
+
+@bp.get("/session/<int:session_id>")
+@login_required
+def session_cases(session_id: int):
+    reception = find(ReceptionSession, session_id)
+    if reception is None:
+        abort(404)
+    if reception_role(current_user, reception) is None:
+        abort(403)
+    return render_template("minutes/session.html", reception=reception,
+                           rows=services.session_minutes(reception),
+                           outcome_label=services.outcome_label)

@@ -1,0 +1,243 @@
+"""Reports: the register (Sổ tiếp công dân) and the conclusion notice of a session.
+
+Both documents show a denouncer masked (DOMAIN.md: exports see a masked identity)
+and every export is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from sessions.errors import N_, CoreError
+from sessions.identity import mask_cccd, mask_name
+
+from ..audit.services import record_event
+from ..bookings.models import Booking
+from ..extensions import db
+from ..minutes import errors as err
+from ..minutes.models import Minutes
+from ..schedules.models import ReceptionSession
+from ..tasks.models import Task
+from ..tasks.services import status_label
+from ..timeutil import local_today, to_local, to_utc_naive
+from ..units.models import Unit
+from . import documents as docs
+
+#: Bookings that count as received cases (register, notice, statistics).
+RECEIVED_STATUSES = ("accepted", "served")
+MAX_PERIOD_DAYS = 3 * 366
+MIN_YEAR, MAX_YEAR = 2000, 2100
+SECRET = "(được giữ bí mật)"
+
+
+def unit_phrase(unit: Unit) -> tuple[str, str]:
+    """(``tỉnh Tuyên Quang`` / ``xã Thượng Lâm``, place name ``Tuyên Quang`` / ``Thượng Lâm``)."""
+    name = unit.name.strip()
+    kind = (unit.division_type or "").strip().lower().replace(" trung ương", "")
+    if kind and name.lower().startswith(kind + " "):
+        place = name[len(kind):].strip()
+        return f"{kind} {place}", place
+    if kind:
+        return f"{kind} {name}", name
+    return name, name
+
+
+def issuer_of(reception: ReceptionSession) -> dict:
+    """Who issues the session's documents: the People's Committee of its unit."""
+    phrase, place = unit_phrase(reception.unit)
+    return {"body": "ỦY BAN NHÂN DÂN", "unit_title": phrase.upper(), "unit_phrase": phrase,
+            "place": place, "chairman": reception.host.full_name if reception.host else ""}
+
+
+def parse_period(start: object, end: object) -> tuple[date, date]:
+    """The period ``from``…``to`` (both ``YYYY-MM-DD``, both included), or 422."""
+    errors, days = {}, {}
+    for field, value in (("from", start), ("to", end)):
+        try:
+            days[field] = date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            days[field] = None
+        if days[field] is not None and not MIN_YEAR <= days[field].year <= MAX_YEAR:
+            days[field] = None
+        if days[field] is None:
+            errors[field] = CoreError("invalid_date", N_("Ngày phải có dạng YYYY-MM-DD."),
+                                      field=field)
+    if not errors and days["to"] < days["from"]:
+        errors["to"] = CoreError("invalid_period", N_(
+            "Ngày kết thúc không được trước ngày bắt đầu."), field="to")
+    elif not errors and (days["to"] - days["from"]).days > MAX_PERIOD_DAYS:
+        errors["to"] = CoreError("period_too_long", N_("Khoảng thời gian tối đa 3 năm."),
+                                 field="to")
+    if errors:
+        raise err.invalid(errors)
+    return days["from"], days["to"]
+
+
+def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """Naive UTC [start 00:00, end + 1 day 00:00) of local dates."""
+    return (to_utc_naive(datetime.combine(start, datetime.min.time())),
+            to_utc_naive(datetime.combine(end + timedelta(days=1), datetime.min.time())))
+
+
+def received_bookings(unit_ids, start: date, end: date) -> list[Booking]:
+    """Accepted or served bookings of sessions of ``unit_ids`` held from ``start`` to ``end``."""
+    low, high = utc_bounds(start, end)
+    query = (select(Booking).join(ReceptionSession, Booking.session_id == ReceptionSession.id)
+             .where(ReceptionSession.unit_id.in_(unit_ids), ReceptionSession.starts_at >= low,
+                    ReceptionSession.starts_at < high, ReceptionSession.status != "cancelled",
+                    Booking.status.in_(RECEIVED_STATUSES))
+             .order_by(ReceptionSession.starts_at, Booking.slot_start, Booking.id))
+    return list(db.session.scalars(query))
+
+
+def _by_booking(model, ids: list[int]) -> dict[int, list]:
+    rows = defaultdict(list)
+    if ids:
+        query = select(model).where(model.booking_id.in_(ids)).order_by(model.id)
+        for row in db.session.scalars(query):
+            rows[row.booking_id].append(row)
+    return rows
+
+
+def _person(booking: Booking) -> tuple[str, str]:
+    """(name and address, ID number) as an export shows them: masked for a denouncer."""
+    citizen = booking.citizen
+    if booking.is_denunciation:
+        return (f"{mask_name(citizen.full_name)}\n{SECRET}",
+                mask_cccd(citizen.cccd) if citizen.cccd else "")
+    return (f"{citizen.full_name}\n{citizen.address}".strip(), citizen.cccd or "")
+
+
+def _register_row(number: int, booking: Booking, minutes, tasks: list[Task]) -> dict:
+    outcome = minutes.outcome if minutes else None
+    agencies = ", ".join(dict.fromkeys(t.agency.name for t in tasks))
+    redirect = booking.redirect_to or (booking.redirect_agency.name
+                                       if booking.redirect_agency else "")
+    follow = [f"{t.agency.code}: {status_label(t.status)} (hạn {t.due_date:%d/%m/%Y})"
+              for t in tasks]
+    person, id_number = _person(booking)
+    return {
+        "no": number, "date": to_local(booking.reception.starts_at).strftime("%d/%m/%Y"),
+        "person": person, "id_number": id_number, "summary": booking.summary,
+        "type": docs.MATTER_TYPES.get(booking.matter_type, booking.matter_type),
+        "people": booking.group_size, "handled_by": booking.earlier_case_ref,
+        "within_authority": "x" if outcome in ("thu_ly", "tra_loi") else "",
+        "guided_to": (redirect or agencies or "x") if outcome == "huong_dan" else "",
+        "transferred_to": (agencies or redirect or "x") if outcome == "chuyen_don" else "",
+        "follow_up": "\n".join(follow) or (minutes.conclusion if minutes else ""),
+        "notes": "; ".join(filter(None, [
+            docs.MATTER_FIELDS.get(booking.matter_field, booking.matter_field),
+            "Tiếp " + docs.MODES.get(booking.reception.mode, ""),
+            "Chưa tiếp" if booking.status == "accepted" else ""])),
+    }
+
+
+def register_rows(unit: Unit, start: date, end: date) -> list[dict]:
+    """The register's rows for ``unit`` (exactly that unit) from ``start`` to ``end``."""
+    bookings = received_bookings([unit.id], start, end)
+    ids = [b.id for b in bookings]
+    minutes = {m.booking_id: m for rows in _by_booking(Minutes, ids).values() for m in rows}
+    tasks = _by_booking(Task, ids)
+    return [_register_row(n, b, minutes.get(b.id), tasks[b.id])
+            for n, b in enumerate(bookings, start=1)]
+
+
+def export_register(unit: Unit, start: date, end: date, *, actor) -> bytes:
+    """The register as XLSX; the export is audited."""
+    rows = register_rows(unit, start, end)
+    phrase, place = unit_phrase(unit)
+    issuer = {"body": "ỦY BAN NHÂN DÂN", "unit_title": phrase.upper(), "unit_phrase": phrase,
+              "place": place}
+    data = docs.register_xlsx({"issuer": issuer, "start": start, "end": end}, rows)
+    record_event("export", actor=actor, target=f"unit:{unit.code}", document="register",
+                 start=start.isoformat(), end=end.isoformat(), rows=len(rows))
+    return data
+
+
+def register_filename(unit: Unit, start: date, end: date) -> str:
+    return f"so-tiep-cong-dan-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+
+
+# --- the conclusion notice -------------------------------------------------------------
+
+def _case_block(number: int, booking: Booking, minutes, tasks: list[Task],
+                issuer: dict) -> dict:
+    citizen = booking.citizen
+    if booking.is_denunciation:
+        who = f"{mask_name(citizen.full_name)} {SECRET}"
+    else:
+        who = f"{citizen.full_name}" + (f", địa chỉ: {citizen.address}" if citizen.address
+                                        else "")
+    if booking.group_size > 1:
+        who += f" (đại diện cho {booking.group_size} người cùng nội dung)"
+    matter = docs.MATTER_TYPES.get(booking.matter_type, booking.matter_type)
+    conclusion = minutes.conclusion.strip() if minutes and minutes.conclusion.strip() \
+        else "Chưa có kết luận."
+    lines = [f"Công dân: {who}.", f"Nội dung ({matter.lower()}): {booking.summary.strip()}",
+             f"Kết luận của Chủ tịch: {conclusion}"]
+    for task in tasks:
+        lines.append(f"Giao {task.agency.name}: {task.description.strip().rstrip('.')}; "
+                     f"thời hạn hoàn thành trước ngày {task.due_date:%d/%m/%Y}. Kết quả báo "
+                     f"cáo Chủ tịch Ủy ban nhân dân {issuer['unit_phrase']} (qua Ban Tiếp "
+                     f"công dân) và trả lời công dân theo quy định.")
+    if not tasks:
+        lines.append("Kết quả giải quyết được thông báo bằng văn bản đến công dân theo "
+                     "quy định.")
+    return {"heading": f"{number}. Vụ việc số {booking.tracking_code}", "lines": lines,
+            "agencies": [t.agency.name for t in tasks]}
+
+
+def conclusion_data(reception: ReceptionSession) -> dict:
+    """Everything the conclusion notice of ``reception`` says, as plain values."""
+    issuer = issuer_of(reception)
+    deputy = reception.acting_host is not None
+    chair = "Phó Chủ tịch" if deputy else "Chủ tịch"
+    day = to_local(reception.starts_at).date()
+    bookings = list(db.session.scalars(
+        select(Booking).where(Booking.session_id == reception.id,
+                              Booking.status.in_(RECEIVED_STATUSES))
+        .order_by(Booking.slot_start, Booking.id)))
+    ids = [b.id for b in bookings]
+    minutes = {m.booking_id: m for rows in _by_booking(Minutes, ids).values() for m in rows}
+    tasks = _by_booking(Task, ids)
+    cases = [_case_block(n, b, minutes.get(b.id), tasks[b.id], issuer)
+             for n, b in enumerate(bookings, start=1)]
+    agencies = list(dict.fromkeys(a for case in cases for a in case["agencies"]))
+    host = reception.hosted_by
+    kind = "định kỳ" if reception.kind == "periodic" else "đột xuất"
+    return {
+        "issuer": issuer, "number": "Số:       /TB-UBND", "day": local_today(),
+        "title_line": (f"Kết luận của {chair} Ủy ban nhân dân {issuer['unit_phrase']} tại "
+                       f"buổi tiếp công dân ngày {day:%d/%m/%Y}"),
+        "intro": (f"Ngày {day:%d/%m/%Y}, {chair} Ủy ban nhân dân {issuer['unit_phrase']} "
+                  f"{host.full_name} chủ trì buổi tiếp công dân {kind} theo hình thức "
+                  f"{docs.MODES.get(reception.mode, '')}"
+                  + (f" tại {reception.location}" if reception.location else "")
+                  + ". Sau khi nghe công dân trình bày và ý kiến của các cơ quan liên quan, "
+                  f"{chair} Ủy ban nhân dân {issuer['unit_phrase']} kết luận như sau:"),
+        "cases": cases,
+        "closing": (f"Ủy ban nhân dân {issuer['unit_phrase']} thông báo để các cơ quan, đơn "
+                    "vị và công dân có liên quan biết, thực hiện./."),
+        "recipients": (["- Như trên;"] + [f"- {a};" for a in agencies]
+                       + ["- Công dân có tên trên;",
+                          f"- Chủ tịch, các PCT UBND {issuer['unit_phrase']};",
+                          "- Ban Tiếp công dân;", "- Lưu: VT."]),
+        "signer": {"authority": ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] if deputy else ["CHỦ TỊCH"],
+                   "name": host.full_name},
+    }
+
+
+def export_conclusion(reception: ReceptionSession, *, actor) -> bytes:
+    """The conclusion notice of ``reception`` as DOCX; the export is audited."""
+    data = conclusion_data(reception)
+    content = docs.conclusion_docx(data)
+    record_event("export", actor=actor, target=f"session:{reception.id}",
+                 document="conclusion", cases=len(data["cases"]))
+    return content
+
+
+def conclusion_filename(reception: ReceptionSession) -> str:
+    return f"thong-bao-ket-luan-{to_local(reception.starts_at):%Y%m%d}-{reception.id}.docx"

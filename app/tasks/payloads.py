@@ -1,0 +1,61 @@
+"""Tasks as JSON for staff (API answers and the web pages' data)."""
+
+from __future__ import annotations
+
+from sessions.identity import mask_name
+
+from ..bookings.access import can_see_identity
+from ..timeutil import iso_local, local_today, to_local
+from .models import Task
+from .services import case_deadline, status_label
+
+
+def citizen_name(task: Task, viewer) -> str:
+    """The citizen's name as ``viewer`` may see it in a task.
+
+    Officers of agencies always see it masked, and so does everyone for a
+    denunciation (DOMAIN.md: task assignees see a masked identity).
+    """
+    booking = task.booking
+    name = booking.citizen.full_name if booking.citizen else ""
+    if booking.is_denunciation or not can_see_identity(viewer, booking):
+        return mask_name(name)
+    return name
+
+
+def task_dict(task: Task, viewer, today=None) -> dict:
+    """A task for staff: the case in brief, the assignment, the report and its history."""
+    today = today or local_today()
+    booking, reception = task.booking, task.booking.reception
+    return {
+        "id": task.id,
+        "booking_id": booking.id,
+        "tracking_code": booking.tracking_code,
+        "session_id": reception.id,
+        "session_date": to_local(reception.starts_at).date().isoformat(),
+        "unit_code": reception.unit.code,
+        "agency_code": task.agency.code,
+        "agency_name": task.agency.name,
+        "description": task.description,
+        "due_date": task.due_date.isoformat(),
+        "status": task.status,
+        "status_label": status_label(task.status),
+        "overdue": task.is_overdue(today),
+        "result": task.result,
+        "review_note": task.review_note,
+        "created_by": task.created_by.full_name if task.created_by else None,
+        "created_at": iso_local(task.created_at),
+        "started_at": iso_local(task.started_at),
+        "reported_at": iso_local(task.reported_at),
+        "reviewed_at": iso_local(task.reviewed_at),
+        "escalated_at": iso_local(task.escalated_at),
+        "case": {"matter_type": booking.matter_type, "matter_field": booking.matter_field,
+                 "citizen": citizen_name(task, viewer),
+                 "answer_deadline":
+                     case_deadline(booking, today=today)["answer_deadline"].isoformat()},
+        "attachments": [{"id": a.id, "filename": a.filename, "content_type": a.content_type,
+                         "size": a.size, "created_at": iso_local(a.created_at)}
+                        for a in task.attachments],
+        "history": [{"from": e.from_status or None, "to": e.to_status, "at": iso_local(e.at),
+                     "note": e.note} for e in task.events],
+    }
