@@ -5,6 +5,8 @@ from .auth.models import ApiToken, RoleAssignment, User  # noqa: F401
 from .bookings.models import (Attachment, Booking, BookingEvent, IdempotencyKey,  # noqa: F401
                               Rating, SlotHold)
 from .live.models import QueueEntry, QueueTransition  # noqa: F401
+from .minutes.models import Minutes, MinutesVersion  # noqa: F401
 from .notify.models import Notification  # noqa: F401
 from .schedules.models import HolidayOverride, ReceptionSession, Schedule  # noqa: F401
+from .tasks.models import Task, TaskAttachment, TaskEvent  # noqa: F401
 from .units.models import Agency, Unit  # noqa: F401
