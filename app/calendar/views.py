@@ -1,7 +1,41 @@
-"""iCalendar feeds (CONTRACT §4)."""
+"""iCalendar feeds (CONTRACT §4): a unit's sessions (public) and a personal feed (token)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, request
+
+from ..auth.services import user_for_calendar_token
+from ..units.services import unit_by_code
+from . import services
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+
+def _respond(feed: services.Feed, cache_control: str) -> Response:
+    """The feed, or 304 when the client already has it (If-None-Match / If-Modified-Since)."""
+    tag = feed.etag.strip('"')
+    fresh = (tag in request.if_none_match if request.if_none_match
+             else request.if_modified_since is not None
+             and feed.last_modified <= request.if_modified_since)
+    response = Response(status=304) if fresh else Response(
+        feed.body, mimetype="text/calendar", content_type="text/calendar; charset=utf-8")
+    response.headers["ETag"] = feed.etag
+    response.last_modified = feed.last_modified
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+@bp.get("/units/<code>.ics")
+def unit_feed(code: str):
+    unit = unit_by_code(code)
+    if unit is None:
+        abort(404)
+    return _respond(services.unit_feed(unit), "public, max-age=300")
+
+
+@bp.get("/me.ics")
+def me_feed():
+    user = user_for_calendar_token(request.args.get("token", ""))
+    if user is None or not user.is_active:
+        abort(404)
+    return _respond(services.personal_feed(user), "private, max-age=300")

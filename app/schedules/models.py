@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, Text, Time,
-                        UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
