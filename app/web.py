@@ -58,6 +58,7 @@ NAV = [
     ("schedules.manage", _l("Quản lý lịch"), ("secretary", "admin")),
     ("bookings.triage", _l("Tiếp nhận đăng ký"), ("secretary", "admin")),
     ("live.console_index", _l("Phòng tiếp"), ("host", "deputy", "secretary")),
+    ("schedules.compliance", _l("Tuân thủ"), ("secretary", "host")),
     ("tasks.mine", _l("Nhiệm vụ"), ("officer", "secretary")),
     ("reports.dashboard", _l("Báo cáo"), ("secretary", "host", "deputy")),
     ("admin.index", _l("Quản trị"), ("admin",)),

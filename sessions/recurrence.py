@@ -389,10 +389,11 @@ def _period_error(first: date, last: date, rrule: str | None, limit: int) -> Cor
 
 
 def _add_years(day: date, years: int) -> date:
+    year = min(day.year + years, date.max.year)  # never past year 9999
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def validate_schedule_params(

@@ -287,3 +287,15 @@ def test_limits_are_inclusive():
         rrule="FREQ=WEEKLY;BYDAY=MO", valid_until="2031-06-30", start_time="20:00",
         duration_minutes=239, slot_minutes=239))
     assert (params.valid_until, params.duration_minutes) == (date(2031, 6, 30), 239)
+
+
+def test_validity_near_the_end_of_the_calendar_is_an_error_not_a_crash():
+    from sessions.recurrence import ScheduleErrors, validate_schedule_params
+
+    try:
+        validate_schedule_params({
+            "rrule": "FREQ=MONTHLY;BYDAY=3TU", "start_time": "08:00", "duration_minutes": 60,
+            "slot_minutes": 20, "mode": "online", "valid_from": "9998-01-01",
+            "valid_until": "9999-12-31", "holiday_policy": "shift"})
+    except ScheduleErrors:
+        pass
