@@ -1,5 +1,216 @@
-"""/api/v1: bookings."""
+"""/api/v1/bookings: book, read, cancel, reschedule, triage, invite, attach, rate."""
 
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+from flask import Response, g, jsonify, request, send_file
+from flask_babel import gettext as _
+
+from ..bookings import services
+from ..bookings.access import booking_dict, can_manage, can_view, is_owner, reveal, summary_dict
+from ..bookings.errors import BookingError
+from ..bookings.invites import booking_invite
+from ..bookings.models import Attachment, Booking
+from ..bookings.uploads import add_attachment, attachment_dict, attachment_path
+from ..errors import ApiError
+from ..extensions import db
+from ..i18n import core_message, field_messages
+from . import bp
+from .helpers import OPENAPI_PATHS, current_api_user, document, json_body
+
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def api_error(exc: BookingError) -> ApiError:
+    """A service's BookingError as the contract's JSON error."""
+    return ApiError(exc.status, exc.code, core_message(exc.error), field_messages(exc.errors))
+
+
+def _run(action, *args, **kwargs):
+    """Call a service; roll back and answer the contract's error when it refuses."""
+    try:
+        result = action(*args, **kwargs)
+    except BookingError as exc:
+        db.session.rollback()
+        raise api_error(exc) from None
+    db.session.commit()
+    return result
+
+
+def _booking(id: int, allowed) -> Booking:
+    """The booking (404) if the caller passes ``allowed(user, booking)`` (401/403)."""
+    user = current_api_user()
+    booking = db.session.get(Booking, id)
+    if booking is None:
+        raise ApiError(404)
+    if not allowed(user, booking):
+        raise ApiError(403)
+    return booking
+
+
+def _owner_or_secretary(user, booking) -> bool:
+    return is_owner(user, booking) or can_manage(user, booking)
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ApiError(422, "validation_error", errors={
+            "Idempotency-Key": _("Khóa Idempotency-Key không được dài quá 200 ký tự.")})
+    return key or None
+
+
+@bp.post("/bookings")
+def create_booking():
+    user = current_api_user("citizen")
+    data, key = json_body(), _idempotency_key()
+    booking, created = _run(services.create_booking, user, data, idempotency_key=key)
+    headers = {} if created else {"Idempotent-Replayed": "true"}
+    return jsonify(summary_dict(booking)), 201, headers
+
+
+@bp.get("/bookings/<int:id>")
+def get_booking(id: int):
+    booking = _booking(id, can_view)
+    data = booking_dict(booking, g.api_user)
+    db.session.commit()  # the audit of a revealed denouncer
+    return jsonify(data)
+
+
+@bp.post("/bookings/<int:id>/cancel")
+def cancel_booking(id: int):
+    booking = _booking(id, _owner_or_secretary)
+    body = request.get_json(silent=True)
+    reason = body.get("reason") if isinstance(body, dict) else None
+    _run(services.cancel_booking, booking, actor=g.api_user,
+         reason=reason if isinstance(reason, str) else "")
+    return jsonify(summary_dict(booking))
+
+
+@bp.post("/bookings/<int:id>/reschedule")
+def reschedule_booking(id: int):
+    booking = _booking(id, _owner_or_secretary)
+    _run(services.reschedule_booking, booking, json_body(), actor=g.api_user)
+    return jsonify(summary_dict(booking))
+
+
+@bp.post("/bookings/<int:id>/decision")
+def decide_booking(id: int):
+    booking = _booking(id, can_manage)
+    _run(services.decide_booking, booking, json_body(), actor=g.api_user)
+    return jsonify(summary_dict(booking))
+
+
+@bp.get("/bookings/<int:id>/invite.ics")
+def booking_invite_ics(id: int):
+    booking = _booking(id, is_owner)
+    try:
+        body = booking_invite(booking)
+    except BookingError as exc:
+        raise api_error(exc) from None
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="invite-{booking.id}.ics"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.post("/bookings/<int:id>/attachments")
+def upload_attachment(id: int):
+    booking = _booking(id, is_owner)
+    attachment = _run(add_attachment, booking, request.files.get("file"), actor=g.api_user)
+    return jsonify(attachment_dict(attachment)), 201
+
+
+@bp.get("/bookings/<int:id>/attachments/<int:attachment_id>")
+def download_attachment(id: int, attachment_id: int):
+    booking = _booking(id, can_view)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.booking_id != booking.id:
+        raise ApiError(404)
+    if not reveal(g.api_user, booking, "attachment"):
+        raise ApiError(403)
+    db.session.commit()
+    return send_file(attachment_path(attachment), mimetype=attachment.content_type,
+                     as_attachment=True, download_name=attachment.filename, max_age=0)
+
+
+@bp.post("/bookings/<int:id>/rating")
+def rate_booking(id: int):
+    booking = _booking(id, is_owner)
+    rating = _run(services.rate_booking, booking, json_body(), actor=g.api_user)
+    return jsonify({"id": rating.id, "score": rating.score, "comment": rating.comment}), 201
+
+
+# --- OpenAPI ---------------------------------------------------------------------------
+
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_PERSON = {"type": "object", "required": ["full_name", "phone"],
+           "properties": {"full_name": {"type": "string"}, "phone": {"type": "string"}}}
+_NEW_BOOKING = {
+    "type": "object", "required": ["session_id", "matter", "consents"],
+    "properties": {
+        "session_id": {"type": "integer"},
+        "slot_start": {"type": "string", "format": "date-time",
+                       "description": "A slot boundary; without it the first free slot."},
+        "matter": {"type": "object", "required": ["type", "field", "summary"], "properties": {
+            "type": {"type": "string", "enum": ["khieu_nai", "to_cao", "kien_nghi", "phan_anh"]},
+            "field": {"type": "string", "enum": ["dat_dai", "moi_truong", "xay_dung",
+                                                 "chinh_sach", "can_bo", "tu_phap", "khac"]},
+            "summary": {"type": "string", "minLength": 1, "maxLength": 5000}}},
+        "group_size": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1},
+        "representatives": {"type": "array", "maxItems": 5, "items": _PERSON},
+        "earlier_case_ref": {"type": "string", "maxLength": 100},
+        "consents": {"type": "object", "properties": {
+            "recording": {"type": "boolean"}, "online_denunciation_risk": {"type": "boolean"}}},
+        "waitlist": {"type": "boolean", "default": False, "description": (
+            "When the session has no free slot: join its waitlist (status waitlisted, no "
+            "slot) instead of 409 session_full. Waitlisted bookings are promoted oldest "
+            "first when a slot frees.")}}}
+_SUMMARY = {"description": "The booking", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {
+        "id": {"type": "integer"}, "tracking_code": {"type": "string"},
+        "session_id": {"type": "integer"},
+        "slot_start": {"type": "string", "format": "date-time", "nullable": True},
+        "status": {"type": "string", "enum": ["pending", "accepted", "refused", "redirected",
+                                              "waitlisted", "cancelled", "served",
+                                              "no_show"]}}}}}}
+
+document("/bookings", "post", (
+    "Book a case into a session (citizen). Header Idempotency-Key: a retry with the same "
+    "key, even racing the first request, creates nothing and answers 201 with the first "
+    "booking and the header Idempotent-Replayed: true."), auth=True, body=_NEW_BOOKING,
+    responses={"201": _SUMMARY},
+    params=[{"name": "Idempotency-Key", "in": "header", "required": False,
+             "schema": {"type": "string", "maxLength": 200}}])
+document("/bookings/{id}", "get", "A booking (its citizen; staff of the unit, identity masked "
+         "where they may not see it)", auth=True, params=[_ID])
+document("/bookings/{id}/cancel", "post", "Cancel before the session starts; frees the slot",
+         auth=True, params=[_ID], responses={"200": _SUMMARY})
+document("/bookings/{id}/reschedule", "post", "Move to another slot of the unit", auth=True,
+         params=[_ID], responses={"200": _SUMMARY}, body={
+             "type": "object", "required": ["session_id"], "properties": {
+                 "session_id": {"type": "integer"},
+                 "slot_start": {"type": "string", "format": "date-time"}}})
+document("/bookings/{id}/decision", "post", "Triage by a secretary: accept (idempotent), "
+         "refuse on a legal ground, redirect to an agency", auth=True, params=[_ID],
+         responses={"200": _SUMMARY}, body={
+             "type": "object", "required": ["decision"], "properties": {
+                 "decision": {"type": "string", "enum": ["accept", "refuse", "redirect"]},
+                 "ground": {"type": "string"}, "agency": {"type": "string"},
+                 "note": {"type": "string"}}})
+document("/bookings/{id}/invite.ics", "get", "Calendar invitation (REQUEST, or CANCEL once "
+         "closed)", auth=True, params=[_ID], responses={"200": {
+             "description": "iCalendar", "content": {"text/calendar": {}}}})
+document("/bookings/{id}/attachments", "post", "Attach a PDF, JPEG or PNG (10 MB, 5 per case)",
+         auth=True, params=[_ID], responses={"201": {"description": "Created"},
+                                             "413": {"description": "too_large"}})
+OPENAPI_PATHS["/bookings/{id}/attachments"]["post"]["requestBody"] = {
+    "required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+document("/bookings/{id}/attachments/{attachment_id}", "get", "Download an attachment",
+         auth=True, params=[_ID, {"name": "attachment_id", "in": "path", "required": True,
+                                  "schema": {"type": "integer"}}])
+document("/bookings/{id}/rating", "post", "Rate the service after the call (once)", auth=True,
+         params=[_ID], responses={"201": {"description": "Created"}}, body={
+             "type": "object", "required": ["score"], "properties": {
+                 "score": {"type": "integer", "minimum": 1, "maximum": 5},
+                 "comment": {"type": "string"}}})

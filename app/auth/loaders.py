@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from ..extensions import db, login
 from .models import User
@@ -28,5 +28,7 @@ def init_app(app: Flask) -> None:
 
     @login.request_loader
     def load_from_header(_request):
+        if "api_user" in g:  # the API blueprint already looked the token up
+            return g.api_user
         token = bearer_token()
         return user_for_token(token) if token else None

@@ -1,7 +1,241 @@
-"""Web pages of bookings: the citizen's booking flow, tracking and the secretaries' triage."""
+"""Web pages of bookings: the citizen's booking flow, tracking and the secretaries' triage.
+
+This module holds the blueprint, the citizen's own pages (my bookings, a booking,
+cancel, reschedule, invitation, files, rating) and the public tracking page; the
+booking flow is in :mod:`.wizard` and triage in :mod:`.triage_views`.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db, limiter
+from ..i18n import core_message
+from . import queries, services
+from .access import can_manage, can_view, is_owner, reveal
+from .errors import BookingError
+from .forms import (
+    MATTER_FIELD_LABELS,
+    MATTER_TYPE_HINTS,
+    MATTER_TYPE_LABELS,
+    STATUS_LABELS,
+    STATUS_STYLES,
+    ConfirmForm,
+    RatingForm,
+    RescheduleForm,
+    TrackForm,
+    as_choices,
+)
+from .invites import booking_invite
+from .messages import read_link
+from .models import Attachment, Booking, Rating
+from .tracking import find_tracked, tracking_dict
+from .uploads import MAX_FILES, add_attachment, attachment_path
 
 bp = Blueprint("bookings", __name__)
+
+
+@bp.app_context_processor
+def _labels():
+    return {"status_labels": STATUS_LABELS, "status_styles": STATUS_STYLES,
+            "matter_type_labels": MATTER_TYPE_LABELS, "matter_type_hints": MATTER_TYPE_HINTS,
+            "matter_field_labels": MATTER_FIELD_LABELS}
+
+
+def error_text(exc: BookingError) -> str:
+    """The headline and field messages of a refusal, as one sentence for a flash."""
+    texts = [core_message(e) for e in exc.errors.values()] or [core_message(exc.error)]
+    return " ".join(texts)
+
+
+def load_booking(id: int, allowed) -> Booking:
+    """The booking (404) if the signed-in person passes ``allowed`` (403)."""
+    booking = db.session.get(Booking, id)
+    if booking is None:
+        abort(404)
+    if not allowed(current_user, booking):
+        abort(403)
+    return booking
+
+
+def _owner_or_secretary(user, booking) -> bool:
+    return is_owner(user, booking) or can_manage(user, booking)
+
+
+def _after_change(booking: Booking) -> str:
+    return url_for("bookings.mine") if is_owner(current_user, booking) \
+        else url_for("bookings.triage")
+
+
+def run_service(action, *args, **kwargs) -> bool:
+    """Call a service and commit; on refusal roll back, flash why and return False."""
+    try:
+        action(*args, **kwargs)
+    except BookingError as exc:
+        db.session.rollback()
+        flash(error_text(exc), "danger")
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.get("/bookings/mine")
+@login_required
+def mine():
+    return render_template("bookings/mine.html",
+                           bookings=queries.citizen_bookings(current_user))
+
+
+@bp.get("/bookings/<int:id>")
+@login_required
+def detail(id: int):
+    booking = load_booking(id, is_owner)
+    rated = db.session.scalar(db.select(Rating.id).where(Rating.booking_id == id)) is not None
+    return render_template("bookings/detail.html", booking=booking, rating_form=RatingForm(),
+                           rated=rated, max_files=MAX_FILES,
+                           position=services.waitlist_position(booking))
+
+
+@bp.get("/bookings/<int:id>/done")
+@login_required
+def done(id: int):
+    booking = load_booking(id, is_owner)
+    return render_template("bookings/done.html", booking=booking,
+                           position=services.waitlist_position(booking))
+
+
+@bp.route("/bookings/<int:id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(id: int):
+    booking = load_booking(id, _owner_or_secretary)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if run_service(services.cancel_booking, booking, actor=current_user,
+                       reason=form.reason.data or ""):
+            flash(_("Đã hủy lịch hẹn. Xin cảm ơn bạn đã báo trước."), "success")
+        return redirect(_after_change(booking))
+    return render_template("bookings/cancel.html", booking=booking, form=form,
+                           action=url_for("bookings.cancel", id=id))
+
+
+@bp.route("/bookings/<int:id>/reschedule", methods=["GET", "POST"])
+@login_required
+def reschedule(id: int):
+    booking = load_booking(id, _owner_or_secretary)
+    return _reschedule_page(booking, url_for("bookings.reschedule", id=id))
+
+
+def _reschedule_page(booking: Booking, action: str, actor=None):
+    groups = queries.reschedule_options(booking)
+    form = RescheduleForm()
+    form.choice.choices = as_choices((f'{g["reception"].id}|{s["start"]}', s["start"])
+                                     for g in groups for s in g["slots"])
+    if form.validate_on_submit():
+        session_id, _sep, start = form.choice.data.partition("|")
+        data = {"session_id": int(session_id), "slot_start": start}
+        if run_service(services.reschedule_booking, booking, data,
+                       actor=actor or current_user):
+            if actor is not None:  # from a signed link: maybe not signed in
+                return render_template("bookings/rescheduled.html", booking=booking)
+            flash(_("Đã đổi lịch hẹn. Thông báo mới đã được gửi đến bạn."), "success")
+            return redirect(_after_change(booking))
+    return render_template("bookings/reschedule.html", booking=booking, form=form,
+                           groups=groups, action=action)
+
+
+@bp.route("/bookings/link/<action>/<token>", methods=["GET", "POST"])
+def signed_action(action: str, token: str):
+    """Cancel or reschedule from a link in a message, without signing in."""
+    found = read_link(token, action)
+    booking = db.session.get(Booking, found[0]) if found else None
+    if booking is None or booking.ics_sequence != found[1] or not booking.is_open:
+        return render_template("bookings/link_expired.html"), 404
+    here = url_for("bookings.signed_action", action=action, token=token)
+    if action == "reschedule":
+        return _reschedule_page(booking, here, actor=booking.citizen)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if run_service(services.cancel_booking, booking, actor=booking.citizen,
+                       reason=form.reason.data or ""):
+            return render_template("bookings/cancelled.html", booking=booking)
+    return render_template("bookings/cancel.html", booking=booking, form=form, action=here)
+
+
+@bp.get("/bookings/<int:id>/invite.ics")
+@login_required
+def invite(id: int):
+    booking = load_booking(id, is_owner)
+    try:
+        body = booking_invite(booking)
+    except BookingError:
+        abort(404)
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="lich-tiep-{booking.id}.ics"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.post("/bookings/<int:id>/files")
+@login_required
+def upload(id: int):
+    booking = load_booking(id, is_owner)
+    if run_service(add_attachment, booking, request.files.get("file"), actor=current_user):
+        flash(_("Đã tải tài liệu lên."), "success")
+    return redirect(url_for("bookings.detail", id=id))
+
+
+@bp.get("/bookings/<int:id>/files/<int:attachment_id>")
+@login_required
+def download(id: int, attachment_id: int):
+    booking = load_booking(id, can_view)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.booking_id != booking.id:
+        abort(404)
+    if not reveal(current_user, booking, "attachment"):
+        abort(403)
+    db.session.commit()
+    return send_file(attachment_path(attachment), mimetype=attachment.content_type,
+                     as_attachment=True, download_name=attachment.filename, max_age=0)
+
+
+@bp.post("/bookings/<int:id>/rating")
+@login_required
+def rate(id: int):
+    booking = load_booking(id, is_owner)
+    form = RatingForm()
+    if not form.validate_on_submit():
+        flash(_("Vui lòng chọn mức độ hài lòng."), "danger")
+    elif run_service(services.rate_booking, booking, {"score": form.score.data,
+                                                      "comment": form.comment.data or ""},
+                     actor=current_user):
+        flash(_("Xin cảm ơn bạn đã đánh giá."), "success")
+    return redirect(url_for("bookings.detail", id=id))
+
+
+@bp.get("/track")
+@limiter.limit("30 per minute")
+def track():
+    form = TrackForm(request.args)
+    result, status = None, 200
+    if request.args and form.validate():
+        booking = find_tracked(form.code.data, form.phone_last4.data)
+        if booking is None:
+            status = 404  # the same whether the code or the phone is wrong
+        else:
+            result = tracking_dict(booking)
+    return render_template("bookings/track.html", form=form, result=result,
+                           not_found=status == 404), status
+
+
+from . import triage_views, wizard  # noqa: E402,F401  (their routes join bp)

@@ -1,0 +1,170 @@
+"""Web forms of the booking flow (one question per page), triage and follow-up."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .validation import EARLIER_REF_MAX, GROUP_MAX, NOTE_MAX, SUMMARY_MAX
+
+
+def as_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the choices of a SelectField or RadioField."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+MATTER_TYPE_LABELS = {
+    "khieu_nai": _l("Khiếu nại"), "to_cao": _l("Tố cáo"),
+    "kien_nghi": _l("Kiến nghị"), "phan_anh": _l("Phản ánh"),
+}
+MATTER_TYPE_HINTS = {
+    "khieu_nai": _l("Đề nghị xem xét lại quyết định hoặc hành vi hành chính ảnh hưởng đến "
+                    "quyền, lợi ích của bạn."),
+    "to_cao": _l("Báo cho cơ quan có thẩm quyền biết hành vi vi phạm pháp luật của cơ quan, "
+                 "tổ chức, cá nhân."),
+    "kien_nghi": _l("Đề xuất, góp ý về chính sách, pháp luật hoặc công tác quản lý."),
+    "phan_anh": _l("Cung cấp thông tin, phản ánh một sự việc để cơ quan nhà nước biết."),
+}
+MATTER_FIELD_LABELS = {
+    "dat_dai": _l("Đất đai"), "moi_truong": _l("Môi trường"), "xay_dung": _l("Xây dựng"),
+    "chinh_sach": _l("Chính sách xã hội"), "can_bo": _l("Cán bộ, công chức"),
+    "tu_phap": _l("Tư pháp"), "khac": _l("Lĩnh vực khác"),
+}
+STATUS_LABELS = {
+    "pending": _l("Chờ xem xét"), "accepted": _l("Đã tiếp nhận"), "refused": _l("Từ chối tiếp"),
+    "redirected": _l("Đã hướng dẫn, chuyển cơ quan có thẩm quyền"),
+    "waitlisted": _l("Trong danh sách chờ"), "cancelled": _l("Đã hủy"),
+    "served": _l("Đã được tiếp"), "no_show": _l("Vắng mặt"),
+}
+STATUS_STYLES = {
+    "pending": "warning", "accepted": "success", "refused": "danger", "redirected": "info",
+    "waitlisted": "secondary", "cancelled": "secondary", "served": "primary",
+    "no_show": "dark",
+}
+
+
+class ProvinceForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only chooses what to show
+
+    province = SelectField(_l("Tỉnh, thành phố"), validators=[DataRequired(
+        _l("Vui lòng chọn tỉnh, thành phố."))])
+
+
+class UnitForm(FlaskForm):
+    unit_code = SelectField(_l("Ủy ban nhân dân"), validators=[DataRequired(
+        _l("Vui lòng chọn đơn vị."))])
+
+
+class SessionForm(FlaskForm):
+    choice = RadioField(_l("Buổi tiếp"), validators=[InputRequired(
+        _l("Vui lòng chọn một buổi tiếp."))])
+
+
+class SlotForm(FlaskForm):
+    slot_start = RadioField(_l("Khung giờ"), validators=[InputRequired(
+        _l("Vui lòng chọn một khung giờ."))])
+
+
+class TypeForm(FlaskForm):
+    matter_type = RadioField(_l("Loại vụ việc"), choices=as_choices(MATTER_TYPE_LABELS.items()),
+                             validators=[InputRequired(_l("Vui lòng chọn loại vụ việc."))])
+
+
+class FieldForm(FlaskForm):
+    matter_field = RadioField(_l("Lĩnh vực"), choices=as_choices(MATTER_FIELD_LABELS.items()),
+                              validators=[InputRequired(_l("Vui lòng chọn lĩnh vực."))])
+
+
+class SummaryForm(FlaskForm):
+    summary = TextAreaField(_l("Nội dung vụ việc"), validators=[
+        DataRequired(_l("Vui lòng trình bày nội dung vụ việc.")),
+        Length(max=SUMMARY_MAX, message=_l("Nội dung không được dài quá 5.000 ký tự."))])
+    earlier_case_ref = StringField(_l("Số hiệu hoặc mã vụ việc đã gửi trước đây (nếu có)"),
+                                   validators=[Optional(), Length(max=EARLIER_REF_MAX)])
+
+
+class GroupForm(FlaskForm):
+    group_size = IntegerField(_l("Số người cùng nội dung (kể cả bạn)"), default=1, validators=[
+        InputRequired(_l("Vui lòng nhập số người.")),
+        NumberRange(min=1, max=GROUP_MAX, message=_l("Số người phải từ 1 đến 100."))])
+
+
+class PersonForm(Form):
+    full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=120)])
+    phone = StringField(_l("Số điện thoại"), validators=[Optional(), Length(max=20)])
+
+
+class RepresentativesForm(FlaskForm):
+    people = FieldList(FormField(PersonForm), min_entries=5, max_entries=5)
+
+
+class FilesForm(FlaskForm):
+    files = MultipleFileField(_l("Tài liệu kèm theo (PDF, JPEG, PNG; tối đa 10 MB mỗi tệp, "
+                                 "5 tệp)"))
+
+
+class ConsentForm(FlaskForm):
+    recording = BooleanField(_l("Tôi đã được thông báo và đồng ý để buổi tiếp trực tuyến được "
+                                "ghi âm, ghi hình."))
+    denunciation_risk = BooleanField(_l("Tôi hiểu rằng khi tố cáo trực tuyến, việc giữ bí mật "
+                                        "danh tính người tố cáo có thể không được bảo đảm "
+                                        "tuyệt đối, và tôi vẫn muốn tố cáo trực tuyến."))
+
+
+class SubmitForm(FlaskForm):
+    form_token = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with CSRF (cancel confirmation)."""
+
+    reason = TextAreaField(_l("Lý do (không bắt buộc)"), validators=[Optional(),
+                                                                     Length(max=NOTE_MAX)])
+
+
+class RescheduleForm(FlaskForm):
+    choice = RadioField(_l("Thời gian mới"), validators=[InputRequired(
+        _l("Vui lòng chọn thời gian mới."))])
+
+
+class DecisionForm(FlaskForm):
+    decision = HiddenField(validators=[DataRequired()])
+    ground = SelectField(_l("Căn cứ từ chối"), validators=[Optional()])
+    agency = SelectField(_l("Cơ quan có thẩm quyền"), validators=[Optional()])
+    note = TextAreaField(_l("Ghi chú gửi công dân"), validators=[Optional(),
+                                                                Length(max=NOTE_MAX)])
+
+
+class TrackForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form
+
+    code = StringField(_l("Mã tra cứu"), validators=[DataRequired(
+        _l("Vui lòng nhập mã tra cứu.")), Length(max=64)])
+    phone_last4 = StringField(_l("4 số cuối của số điện thoại"), validators=[DataRequired(
+        _l("Vui lòng nhập 4 số cuối của số điện thoại.")), Length(min=4, max=4)])
+
+
+class RatingForm(FlaskForm):
+    score = RadioField(_l("Mức độ hài lòng"), coerce=int, choices=as_choices([
+        (5, _l("Rất hài lòng")), (4, _l("Hài lòng")), (3, _l("Bình thường")),
+        (2, _l("Chưa hài lòng")), (1, _l("Rất không hài lòng"))]),
+        validators=[InputRequired(_l("Vui lòng chọn mức độ hài lòng."))])
+    comment = TextAreaField(_l("Góp ý (không bắt buộc)"), validators=[Optional(),
+                                                                     Length(max=NOTE_MAX)])

@@ -1,0 +1,168 @@
+"""Booking services: taking a slot, never twice; waitlist promotion.
+
+Double booking is impossible by construction (see :mod:`.holds`). Services
+flush; the request or job commits. Cancelling, rescheduling, triage and rating live
+in :mod:`.lifecycle`; they and the shared helpers of :mod:`.holds` are re-exported
+here so that callers need one module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from sessions.errors import N_
+from sessions.tracking import new_tracking_code
+
+from ..audit.services import record_event
+from ..extensions import db
+from ..schedules.models import ReceptionSession
+from ..timeutil import utcnow
+from . import errors as err
+from .holds import (  # noqa: F401
+    ONLINE_MODES,
+    change_status,
+    check_slot_start,
+    consent_errors,
+    free_slot_starts,
+    get_reception,
+    initial_status,
+    is_bookable,
+    is_held,
+    promote_waitlist,
+    release_slot,
+    take_slot,
+)
+from .lifecycle import cancel_booking, decide_booking, rate_booking, reschedule_booking  # noqa: F401
+from .messages import notify_booking
+from .models import Attachment, Booking, BookingEvent, IdempotencyKey
+from .validation import BookingInput, normalize_summary, parse_booking
+
+
+def matter_key(citizen_id: int, matter_type: str, matter_field: str, summary: str) -> str:
+    """sha256 of the citizen, type, field and normalised summary of a case."""
+    text = "\x1f".join((str(citizen_id), matter_type, matter_field, normalize_summary(summary)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def booking_for_key(user, key: str) -> Booking | None:
+    """The booking an Idempotency-Key (or web form token) of ``user`` produced."""
+    return db.session.scalar(select(Booking).join(IdempotencyKey, IdempotencyKey.booking_id
+                                                  == Booking.id)
+                             .where(IdempotencyKey.user_id == user.id,
+                                    IdempotencyKey.key == key[:200]))
+
+
+def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
+                   staged_files: list[dict] | tuple = ()) -> tuple[Booking, bool]:
+    """Book a case into a session for ``citizen``; returns (booking, created).
+
+    With ``idempotency_key`` a retry, or a twin request racing this one, returns the
+    first booking with ``created`` False and writes nothing. Raises BookingError:
+    422 validation_error / consent_required, 404, 409 slot_taken / session_full /
+    duplicate_matter / invalid_state.
+    """
+    key = (idempotency_key or "").strip()[:200] or None
+    if key and (existing := booking_for_key(citizen, key)) is not None:
+        return existing, False
+    now = utcnow()
+    request, reception = _checked_request(data, now)
+    open_key = matter_key(citizen.id, request.matter_type, request.matter_field,
+                          request.summary)
+    if db.session.scalar(select(Booking.id).where(Booking.open_matter_key == open_key)):
+        raise err.duplicate_matter()
+    candidates = _precheck_slots(reception, request, now)
+    try:
+        with db.session.begin_nested():
+            booking = _insert(citizen, reception, request, open_key, key, now, candidates)
+    except IntegrityError:
+        # A twin request with the same key committed first (PostgreSQL made us wait
+        # for it), or the same matter was booked meanwhile.
+        if key and (existing := booking_for_key(citizen, key)) is not None:
+            return existing, False
+        raise err.duplicate_matter() from None
+    _add_staged(booking, staged_files, citizen)
+    notify_booking(booking, "booking_waitlisted" if booking.status == "waitlisted" else
+                   "booking_accepted" if booking.status == "accepted" else "booking_received")
+    record_event("booking_create", actor=citizen, target=f"booking:{booking.id}",
+                 status=booking.status, session_id=reception.id)
+    return booking, True
+
+
+def _checked_request(data: dict, now: datetime) -> tuple[BookingInput, ReceptionSession]:
+    """The parsed request and its session, once every rule but availability holds."""
+    request = parse_booking(data)
+    reception = get_reception(request.session_id)
+    if missing := consent_errors(reception, request.matter_type, request.consent_recording,
+                                 request.consent_denunciation_risk):
+        raise err.consent_required(missing)
+    check_slot_start(reception, request.slot_start, now)
+    if not is_bookable(reception, now):
+        raise err.invalid_state(N_("Buổi tiếp này không còn nhận đăng ký."))
+    return request, reception
+
+
+def _precheck_slots(reception: ReceptionSession, request: BookingInput,
+                    now: datetime) -> list[datetime] | None:
+    """Refuse early, before writing, what is plainly taken or full (a rush is mostly that).
+
+    The unique constraint still decides: a slot free here may be gone at insert time.
+    """
+    if request.slot_start is not None:
+        if is_held(reception.id, request.slot_start):
+            raise err.slot_taken()
+        return None
+    candidates = free_slot_starts(reception, now)
+    if not candidates and not request.waitlist:
+        raise err.session_full()
+    return candidates
+
+
+def _insert(citizen, reception: ReceptionSession, request: BookingInput, open_key: str,
+            key: str | None, now: datetime, candidates: list[datetime] | None) -> Booking:
+    booking = Booking(
+        tracking_code=new_tracking_code(), citizen_id=citizen.id, session_id=reception.id,
+        status=initial_status(reception), matter_type=request.matter_type,
+        matter_field=request.matter_field, summary=request.summary, open_matter_key=open_key,
+        group_size=request.group_size, representatives=request.representatives_json,
+        earlier_case_ref=request.earlier_case_ref, priority_flags=citizen.priority_flags or "",
+        consent_recording_at=now if request.consent_recording else None,
+        consent_denunciation_risk_at=now if request.consent_denunciation_risk else None)
+    booking.citizen, booking.reception = citizen, reception
+    db.session.add(booking)
+    db.session.flush()
+    if key:
+        db.session.add(IdempotencyKey(user_id=citizen.id, key=key, booking_id=booking.id))
+        db.session.flush()
+    booking.slot_start = take_slot(booking, reception, request.slot_start, now, candidates)
+    if booking.slot_start is None:
+        if not request.waitlist:
+            raise err.session_full()
+        booking.status = "waitlisted"
+    booking.history.append(BookingEvent(status=booking.status, actor_id=citizen.id))
+    db.session.flush()
+    return booking
+
+
+def _add_staged(booking: Booking, staged_files, actor) -> None:
+    for item in staged_files or ():
+        db.session.add(Attachment(booking_id=booking.id, filename=item["filename"],
+                                  stored_name=item["stored_name"],
+                                  content_type=item["content_type"], size=item["size"],
+                                  sha256=item["sha256"], uploaded_by_id=actor.id))
+    db.session.flush()
+
+
+def waitlist_position(booking: Booking) -> int | None:
+    """1 for the first waitlisted booking of the session; None when not waitlisted."""
+    if booking.status != "waitlisted":
+        return None
+    ahead = db.session.scalar(select(func.count(Booking.id)).where(
+        Booking.session_id == booking.session_id, Booking.status == "waitlisted",
+        (Booking.created_at < booking.created_at)
+        | ((Booking.created_at == booking.created_at) & (Booking.id < booking.id))))
+    return (ahead or 0) + 1
+

@@ -1,0 +1,58 @@
+"""The public tracking of a case: tracking code + last four digits of the phone.
+
+The answer says how the case moves and nothing about who brought it: no name,
+phone, CCCD, address or summary. A wrong code and a wrong phone give the same
+"not found", so the page cannot be used to test either.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from sqlalchemy import select
+
+from sessions.tracking import normalize_tracking_code
+
+from ..extensions import db
+from ..timeutil import iso_local, to_local
+from .access import history
+from .models import Booking
+
+
+def find_tracked(code: object, phone_last4: object) -> Booking | None:
+    """The booking with this code whose citizen's phone ends with ``phone_last4``."""
+    normalized = normalize_tracking_code(code) if isinstance(code, str) else None
+    digits = phone_last4.strip() if isinstance(phone_last4, str) else ""
+    if normalized is None or len(digits) != 4 or not digits.isdigit():
+        return None
+    booking = db.session.scalar(select(Booking).where(Booking.tracking_code == normalized))
+    phone = (booking.citizen.phone or "") if booking is not None else "0000"
+    # Compare in constant time, also when the code is unknown.
+    if not hmac.compare_digest(phone[-4:].encode(), digits.encode()) or booking is None:
+        return None
+    return booking
+
+
+def task_states(booking: Booking) -> list[dict]:
+    """Follow-up tasks of the case and their states, when the tasks module offers them."""
+    try:
+        from ..tasks.services import public_task_states
+    except ImportError:
+        return []
+    return public_task_states(booking)
+
+
+def tracking_dict(booking: Booking) -> dict:
+    """Status timeline, session date and tasks: nothing that identifies anyone."""
+    reception = booking.reception
+    return {
+        "tracking_code": booking.tracking_code,
+        "status": booking.status,
+        "matter_type": booking.matter_type,
+        "unit_name": reception.unit.name,
+        "session_date": to_local(reception.starts_at).date().isoformat(),
+        "session_starts_at": iso_local(reception.starts_at),
+        "slot_start": iso_local(booking.slot_start),
+        "history": history(booking),
+        "tasks": task_states(booking),
+    }

@@ -1,0 +1,67 @@
+"""The secretaries' triage page: pending bookings of their units' upcoming sessions."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from sessions.rules import REFUSAL_GROUNDS
+
+from ..auth.access import scoped_unit_ids
+from ..auth.decorators import roles_required
+from ..extensions import db
+from ..units.models import Agency
+from . import queries, services
+from .access import can_manage, citizen_dict, representatives, reveal
+from .forms import DecisionForm, as_choices
+from .views import bp, load_booking, run_service
+
+DECISION_MESSAGES = {"accept": _l("Đã tiếp nhận đăng ký."), "refuse": _l("Đã từ chối tiếp."),
+                     "redirect": _l("Đã hướng dẫn, chuyển cơ quan có thẩm quyền.")}
+
+
+def _agencies(booking) -> list[Agency]:
+    unit_ids = booking.reception.unit.ancestor_ids()
+    return list(db.session.scalars(db.select(Agency).where(
+        Agency.unit_id.in_(unit_ids), Agency.is_active.is_(True)).order_by(Agency.code)))
+
+
+def decision_form(booking) -> DecisionForm:
+    """The refuse / redirect choices for one booking."""
+    form = DecisionForm()
+    form.ground.choices = as_choices([("", _("— Chọn căn cứ —"))] + [
+        (code, _(text)) for code, text in REFUSAL_GROUNDS.items()])
+    form.agency.choices = as_choices([("", _("— Chọn cơ quan —"))] + [
+        (a.code, a.name) for a in _agencies(booking)])
+    return form
+
+
+@bp.get("/triage")
+@roles_required("secretary")
+def triage():
+    bookings = queries.triage_bookings(scoped_unit_ids(current_user, "secretary"))
+    rows = []
+    for booking in bookings:
+        visible = reveal(current_user, booking, "triage")
+        rows.append({"booking": booking, "citizen": citizen_dict(booking, visible),
+                     "representatives": representatives(booking, visible),
+                     "form": decision_form(booking)})
+    db.session.commit()  # the audit of revealed denouncers
+    return render_template("bookings/triage.html", rows=rows)
+
+
+@bp.post("/triage/<int:id>")
+@roles_required("secretary")
+def decide(id: int):
+    booking = load_booking(id, can_manage)
+    form = decision_form(booking)
+    if not form.validate_on_submit():
+        flash(_("Yêu cầu không hợp lệ. Vui lòng thử lại."), "danger")
+        return redirect(url_for("bookings.triage"))
+    data = {"decision": form.decision.data, "ground": form.ground.data or None,
+            "agency": form.agency.data or None, "note": form.note.data or ""}
+    if run_service(services.decide_booking, booking, data, actor=current_user):
+        flash(str(DECISION_MESSAGES.get(form.decision.data, "")), "success")
+    return redirect(url_for("bookings.triage"))

@@ -1,0 +1,284 @@
+"""Benchmark of booking under a rush: 200 citizens, one session of 20 slots, all at once.
+
+Run: ``.venv/bin/python -m bench.bench_booking`` (not a test). For SQLite (a temporary
+file) and, when reachable, PostgreSQL (a database it recreates: ``BENCH_DATABASE_URL``,
+default ``postgresql://postgres@127.0.0.1:5432/bench_booking``) it
+
+1. prepares the database through the app factory: a unit, its host, one session of
+   20 slots per round, 200 citizens and their API tokens;
+2. starts the real server (``python wsgi.py`` on a free port, ``SCHEDULER=off``);
+3. per round, releases 200 threads at once, each with its own keep-alive HTTP
+   connection, posting ``POST /api/v1/bookings`` without ``slot_start`` (first free
+   slot), and checks that exactly 20 are booked (201) and 180 refused (409);
+4. measures ``GET /healthz`` with the same 200 threads, the same number of requests
+   each, on the same server: the ratio says what booking costs over a bare request.
+
+Options: ``--rounds N`` (default 3), ``--clients N`` (200), ``--slots N`` (20),
+``--backend sqlite|postgresql|both``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, func, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("BENCH_DATABASE_URL",
+                        "postgresql://postgres@127.0.0.1:5432/bench_booking")
+
+
+def _recreate_postgres(url: str) -> str | None:
+    """Drop and create the benchmark database; None when PostgreSQL is unreachable."""
+    base, _sep, name = url.rpartition("/")
+    try:
+        engine = create_engine(base.replace("postgresql://", "postgresql+psycopg://")
+                               + "/postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - reported, then skipped
+        print(f"PostgreSQL skipped: {str(exc).splitlines()[0]}")
+        return None
+    return url
+
+
+def _prepare(url: str, clients: int, slots: int, rounds: int) -> tuple[list[str], list[int]]:
+    """Schema, unit, host, one session per round, citizens and their tokens."""
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app({"APP_ENV": "development", "SQLALCHEMY_DATABASE_URI": _driver(url),
+                      "SECRET_KEY": "bench", "SCHEDULER": False})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        session_ids = _sessions(slots, rounds)
+        tokens = _citizens(clients)
+        db.session.commit()
+        db.engine.dispose()
+    return tokens, session_ids
+
+
+def _sessions(slots: int, rounds: int) -> list[int]:
+    """A province, its host and one online session of ``slots`` slots per round."""
+    from app.auth.models import RoleAssignment, User
+    from app.extensions import db
+    from app.schedules.models import ReceptionSession
+    from app.timeutil import utcnow
+    from app.units.models import Unit
+
+    unit = Unit(code="08", name="Tỉnh Tuyên Quang", level="province")
+    db.session.add(unit)
+    db.session.flush()
+    host = User(email="host@bench.test", full_name="Chủ tịch", password_hash="x")
+    host.roles.append(RoleAssignment(role="host", unit_id=unit.id))
+    db.session.add(host)
+    db.session.flush()
+    starts = utcnow().replace(second=0, microsecond=0) + timedelta(days=10)
+    receptions = []
+    for round_no in range(rounds):
+        begin = starts + timedelta(days=round_no)
+        receptions.append(ReceptionSession(
+            unit_id=unit.id, host_id=host.id, starts_at=begin, slot_minutes=20,
+            ends_at=begin + timedelta(minutes=20 * slots), mode="online", kind="adhoc"))
+    db.session.add_all(receptions)
+    db.session.flush()
+    return [r.id for r in receptions]
+
+
+def _citizens(clients: int) -> list[str]:
+    """``clients`` citizens (no password hashing: they use tokens) and their tokens."""
+    from app.auth.models import RoleAssignment, User
+    from app.auth.services import issue_token
+    from app.extensions import db
+    from app.timeutil import utcnow
+
+    tokens = []
+    for n in range(clients):
+        citizen = User(email=f"c{n}@bench.test", phone=f"+8491{n:07d}",
+                       full_name=f"Công Dân {n}", password_hash="x",
+                       consent_data_at=utcnow(), consent_recording_at=utcnow())
+        citizen.roles.append(RoleAssignment(role="citizen"))
+        db.session.add(citizen)
+        db.session.flush()
+        tokens.append(issue_token(citizen, 24))
+    return tokens
+
+
+def _driver(url: str) -> str:
+    """psycopg 3 for PostgreSQL, as the application's configuration does."""
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_server(url: str, port: int, log_path: Path) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=url, PORT=str(port), SCHEDULER="off",
+               APP_ENV="development", SECRET_KEY="bench", HOST="127.0.0.1")
+    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process below
+    process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    process.log = log  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return process
+        except requests.RequestException:
+            time.sleep(0.2)
+    _stop(process)
+    raise RuntimeError(f"the server did not start; see {log_path}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.log.close()  # type: ignore[attr-defined]
+
+
+def _rush(calls: list, per_client: int) -> tuple[float, list[float], list[int]]:
+    """Run each client's calls in its own thread, all released at once.
+
+    ``calls[i](http, k)`` performs request ``k`` of client ``i`` on its own
+    keep-alive ``requests.Session`` and returns the status code. Returns the wall
+    time, every latency and every status.
+    """
+    barrier = threading.Barrier(len(calls) + 1)
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()  # list.append is atomic, but say what is shared
+
+    def client(call):
+        with requests.Session() as http:
+            barrier.wait()
+            for k in range(per_client):
+                begin = time.perf_counter()
+                status = call(http, k)
+                elapsed = time.perf_counter() - begin
+                with lock:
+                    latencies.append(elapsed)
+                    statuses.append(status)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        futures = [pool.submit(client, call) for call in calls]
+        barrier.wait()
+        begin = time.perf_counter()
+        for future in futures:
+            future.result()
+        wall = time.perf_counter() - begin
+    return wall, latencies, statuses
+
+
+def _booking_calls(base: str, tokens: list[str], session_id: int, round_no: int) -> list:
+    def make(index: int, token: str):
+        payload = {"session_id": session_id, "consents": {"recording": True},
+                   "matter": {"type": "kien_nghi", "field": "dat_dai",
+                              "summary": f"Kiến nghị số {index} của đợt {round_no}."}}
+        headers = {"Authorization": f"Bearer {token}"}
+        return lambda http, _k: http.post(f"{base}/api/v1/bookings", json=payload,
+                                          headers=headers, timeout=120).status_code
+    return [make(i, t) for i, t in enumerate(tokens)]
+
+
+def _quantiles(latencies: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return cuts[49] * 1000, cuts[94] * 1000
+
+
+def _held(url: str, session_id: int) -> int:
+    from app.bookings.models import SlotHold
+
+    engine = create_engine(_driver(url))
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(SlotHold.__table__)
+                             .where(SlotHold.session_id == session_id)).scalar()
+    engine.dispose()
+    return count
+
+
+def _booking_rounds(url: str, base: str, tokens: list[str], session_ids: list[int],
+                    slots: int) -> tuple[float, list[float], bool]:
+    """Every round's rush; (total wall time, latencies, exactly-N-booked everywhere)."""
+    walls, latencies, ok = [], [], True
+    for round_no, session_id in enumerate(session_ids):
+        wall, lat, statuses = _rush(_booking_calls(base, tokens, session_id, round_no), 1)
+        booked, refused, held = statuses.count(201), statuses.count(409), _held(url, session_id)
+        exact = booked == held == slots and refused == len(tokens) - slots
+        ok &= exact
+        walls.append(wall)
+        latencies += lat
+        print(f"round {round_no + 1}: {len(statuses)} POST in {wall:.2f} s, {booked} × 201, "
+              f"{refused} × 409, {held} slot holds -> "
+              f"{f'exactly {slots} booked' if exact else 'WRONG'}")
+    return sum(walls), latencies, ok
+
+
+def run_backend(name: str, url: str, args) -> None:
+    print(f"\n== {name}: {args.clients} clients, {args.slots} slots, {args.rounds} rounds ==")
+    tokens, session_ids = _prepare(url, args.clients, args.slots, args.rounds)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        server = _start_server(url, port, Path(tmp) / "server.log")
+        try:
+            wall, latencies, ok = _booking_rounds(url, base, tokens, session_ids, args.slots)
+            post_rate = len(latencies) / wall
+            p50, p95 = _quantiles(latencies)
+            print(f"POST /bookings: {post_rate:.1f} requests/s, "
+                  f"{args.slots * args.rounds / wall:.1f} bookings/s, "
+                  f"p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+            health = [lambda http, _k: http.get(f"{base}/healthz", timeout=120).status_code
+                      for _ in tokens]
+            wall, lat, statuses = _rush(health, args.rounds)
+            health_rate = len(lat) / wall
+            h50, h95 = _quantiles(lat)
+            print(f"GET /healthz:   {health_rate:.1f} requests/s ({statuses.count(200)}/"
+                  f"{len(statuses)} OK), p50 {h50:.0f} ms, p95 {h95:.0f} ms")
+            print(f"ratio of throughputs POST /bookings ÷ GET /healthz: "
+                  f"{post_rate / health_rate:.2f}")
+            print("exactly-N-booked check:", "PASS" if ok else "FAIL")
+        finally:
+            _stop(server)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--slots", type=int, default=20)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"),
+                        default="both")
+    args = parser.parse_args(argv)
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            run_backend("SQLite", f"sqlite:///{tmp}/bench_booking.sqlite3", args)
+    if args.backend in ("postgresql", "both"):
+        url = _recreate_postgres(PG_URL)
+        if url:
+            run_backend("PostgreSQL", url, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Booking services called directly (no request): keys, statuses, holds."""
+
+import pytest
+
+from app.bookings import services
+from app.bookings.errors import BookingError
+from app.bookings.models import Booking, SlotHold
+from app.extensions import db
+from tests.bookings.scene import body, build_scene
+
+
+@pytest.fixture
+def scene(make):
+    return build_scene(make)
+
+
+def test_matter_key_ignores_spacing_and_case():
+    key = services.matter_key(1, "khieu_nai", "dat_dai", "Đất  của tôi\n bị lấn")
+    assert key == services.matter_key(1, "khieu_nai", "dat_dai", " đất của TÔI bị lấn ")
+    assert key != services.matter_key(2, "khieu_nai", "dat_dai", "Đất của tôi bị lấn")
+    assert key != services.matter_key(1, "to_cao", "dat_dai", "Đất của tôi bị lấn")
+
+
+def test_create_booking_returns_created_flag_and_replays(scene):
+    booking, created = services.create_booking(scene.citizen, body(scene.reception),
+                                               idempotency_key="k1")
+    again, created_again = services.create_booking(scene.citizen, body(scene.reception, 2),
+                                                   idempotency_key="k1")
+    assert created and not created_again and again.id == booking.id
+
+
+def test_service_errors_carry_contract_codes(scene):
+    services.create_booking(scene.citizen, body(scene.reception, 1))
+    with pytest.raises(BookingError) as caught:
+        services.create_booking(scene.other_citizen, body(scene.reception, 1))
+    assert (caught.value.status, caught.value.code) == (409, "slot_taken")
+
+
+def test_change_status_applies_once(scene, make):
+    booking = make.make_booking(scene.reception, scene.citizen, status="pending")
+    services.change_status(booking, ("pending",), "accepted")
+    with pytest.raises(BookingError) as caught:
+        services.change_status(booking, ("pending",), "accepted")
+    assert caught.value.code == "invalid_state"
+    assert booking.status == "accepted"
+
+
+def test_leaving_open_statuses_clears_the_matter_key(scene, make):
+    booking = make.make_booking(scene.reception, scene.citizen, open_matter_key="a" * 64)
+    services.change_status(booking, ("accepted",), "served")
+    assert booking.open_matter_key is None
+
+
+def test_promote_waitlist_fills_free_slots_oldest_first(make):
+    scene = build_scene(make, duration_minutes=40)
+    older = make.make_booking(scene.reception, scene.citizen, slot_index=None,
+                              status="waitlisted")
+    newer = make.make_booking(scene.reception, scene.other_citizen, slot_index=None,
+                              status="waitlisted")
+    promoted = services.promote_waitlist(scene.reception)
+    assert [b.id for b in promoted] == [older.id, newer.id]
+    assert db.session.scalar(db.select(db.func.count(SlotHold.id))) == 2
+
+
+def test_waitlist_position(make):
+    scene = build_scene(make, duration_minutes=20)
+    make.make_booking(scene.reception, make.make_user())
+    first = make.make_booking(scene.reception, scene.citizen, slot_index=None,
+                              status="waitlisted")
+    second = make.make_booking(scene.reception, scene.other_citizen, slot_index=None,
+                               status="waitlisted")
+    assert services.waitlist_position(first) == 1
+    assert services.waitlist_position(second) == 2
+    assert services.waitlist_position(db.session.scalars(db.select(Booking)).first()) is None
