@@ -4,7 +4,7 @@ from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import ApiToken, RoleAssignment, User  # noqa: F401
 from .bookings.models import (Attachment, Booking, BookingEvent, IdempotencyKey,  # noqa: F401
                               Rating, SlotHold)
-from .live.models import QueueEntry, QueueTransition  # noqa: F401
+from .live.models import QueueEntry, QueueTransition, Recording  # noqa: F401
 from .minutes.models import Minutes, MinutesVersion  # noqa: F401
 from .notify.models import Notification  # noqa: F401
 from .schedules.models import HolidayOverride, ReceptionSession, Schedule  # noqa: F401
