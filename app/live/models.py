@@ -45,3 +45,35 @@ class QueueTransition(db.Model):
     to_state: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime] = mapped_column(DateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Recording(db.Model):
+    """A recording of one citizen's call (Decree 154/2026), uploaded in chunks by the host.
+
+    The file lives under UPLOAD_DIR/recordings/ with a random name; ``sha256`` and
+    ``size`` are set when the upload is finished, and also written to the audit log.
+    """
+
+    __tablename__ = "recordings"
+    __table_args__ = (
+        CheckConstraint("status IN ('uploading','stored')", name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    # The browser's id for one MediaRecorder run: chunks of another run never mix in.
+    take: Mapped[str] = mapped_column(String(40), default="")
+    content_type: Mapped[str] = mapped_column(String(60), default="video/webm")
+    status: Mapped[str] = mapped_column(String(10), default="uploading")
+    chunks: Mapped[int] = mapped_column(default=0)
+    size: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    stored_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def is_stored(self) -> bool:
+        return self.status == "stored"
