@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     app.config.update(load_config(config))
+    # Socket.IO /live handlers register on the unbound socketio before init_app binds it.
+    from .live import events  # noqa: F401
     _init_extensions(app)
     from . import models  # noqa: F401  (every table on the metadata)
 

@@ -21,10 +21,8 @@ def select_locale() -> str:
     user = current_user
     if user is not None and getattr(user, "is_authenticated", False) and user.locale in languages:
         return user.locale
-    header = request.headers.get("Accept-Language", "")
-    # Vietnamese unless the browser asks for English first.
-    if header.lower().startswith("en"):
-        return "en"
+    # Vietnamese unless the person chose otherwise: the browser's language is not a
+    # choice (many officials' computers are set to English).
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

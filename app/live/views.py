@@ -2,6 +2,211 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from sessions.errors import N_, CoreError
+
+from ..audit.services import record_event
+from ..auth.decorators import roles_required
+from ..extensions import db
+from ..i18n import core_message
+from ..timeutil import utcnow
+from . import cases, recording
+from .access import citizen_bookings, get_reception, is_room_open, room_window, staff_role
+from .models import QueueEntry, Recording
+from .turn import ice_servers
 
 bp = Blueprint("live", __name__, url_prefix="/live")
+
+
+def _reception_or_404(session_id: int):
+    reception = get_reception(session_id)
+    if reception is None or reception.is_cancelled:
+        abort(404)
+    return reception
+
+
+def _staff_reception(session_id: int, *roles: str):
+    reception = _reception_or_404(session_id)
+    if staff_role(current_user, reception) not in roles:
+        abort(403)
+    return reception
+
+
+def _refusal(exc: CoreError, status: int):
+    return jsonify({"error": exc.code, "message": core_message(exc)}), status
+
+
+@bp.get("/")
+@roles_required("host", "deputy", "secretary")
+def console_index():
+    """Today's and upcoming sessions the staff member may host or assist."""
+    return render_template("live/index.html",
+                           sessions=cases.console_sessions(current_user, utcnow()))
+
+
+@bp.get("/<int:session_id>/room")
+@login_required
+def room(session_id: int):
+    """The citizen's waiting room: consent, device check, place in the queue, the call."""
+    reception = _reception_or_404(session_id)
+    bookings = citizen_bookings(reception, current_user)
+    if not bookings:
+        abort(404)
+    tickets = dict(db.session.execute(
+        db.select(QueueEntry.booking_id, QueueEntry.ticket)
+        .where(QueueEntry.booking_id.in_([b.id for b in bookings]))).all())
+    return render_template("live/room.html", reception=reception, bookings=bookings,
+                           tickets=tickets, is_open=is_room_open(reception, utcnow()),
+                           opens_at=room_window(reception)[0],
+                           consented=all(b.consent_recording_at for b in bookings),
+                           external_url=current_app.config.get("EXTERNAL_ROOM_URL"))
+
+
+@bp.post("/<int:session_id>/consent")
+@login_required
+def consent(session_id: int):
+    """The citizen consents to the recording of the online session (Decree 154/2026)."""
+    reception = _reception_or_404(session_id)
+    bookings = citizen_bookings(reception, current_user)
+    if not bookings:
+        abort(404)
+    now = utcnow()
+    for booking in bookings:
+        if booking.consent_recording_at is None:
+            booking.consent_recording_at = now
+            record_event("consent_recording", actor=current_user, target=f"booking:{booking.id}")
+    db.session.commit()
+    flash(_("Bạn đã đồng ý với việc ghi âm, ghi hình buổi tiếp."), "success")
+    return redirect(url_for("live.room", session_id=session_id))
+
+
+@bp.get("/<int:session_id>/test")
+@login_required
+def connection_test(session_id: int):
+    """Camera, microphone and network check, from one working day before the session."""
+    reception = _reception_or_404(session_id)
+    if not citizen_bookings(reception, current_user) and not staff_role(current_user,
+                                                                        reception):
+        abort(404)
+    opens, now = cases.connection_test_opens(reception), utcnow()
+    return render_template("live/test.html", reception=reception, opens_at=opens,
+                           is_open=opens <= now < reception.ends_at)
+
+
+@bp.get("/<int:session_id>/host")
+@login_required
+def host_console(session_id: int):
+    """The host's console: the queue, calls, the video and the recording."""
+    reception = _staff_reception(session_id, "host")
+    return render_template("live/console.html", reception=reception, role="host",
+                           is_open=is_room_open(reception, utcnow()))
+
+
+@bp.get("/<int:session_id>/secretary")
+@login_required
+def secretary_console(session_id: int):
+    """The secretary's console: the queue and the current case's details."""
+    reception = _staff_reception(session_id, "host", "secretary")
+    return render_template("live/console.html", reception=reception, role="secretary",
+                           is_open=is_room_open(reception, utcnow()))
+
+
+@bp.get("/<int:session_id>/cases")
+@login_required
+def case_list(session_id: int):
+    """JSON: the session's cases for the consoles (names masked as the viewer must see)."""
+    reception = _staff_reception(session_id, "host", "secretary")
+    found = cases.staff_cases(reception, current_user)
+    db.session.commit()
+    return jsonify({"session_id": reception.id, "cases": found})
+
+
+@bp.get("/<int:session_id>/board")
+def board(session_id: int):
+    """The public display: the ticket being served and the next ones, no names."""
+    reception = _reception_or_404(session_id)
+    return render_template("live/board.html", reception=reception)
+
+
+@bp.get("/ice-servers")
+@login_required
+def ice_server_list():
+    """JSON ``{"iceServers": [...]}`` for RTCPeerConnection, with TURN credentials."""
+    servers = ice_servers(current_app.config, current_user.id, int(time.time()))
+    response = jsonify({"iceServers": servers})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<int:session_id>/recordings/<int:booking_id>/chunks")
+@login_required
+def recording_chunk(session_id: int, booking_id: int):
+    """The host's browser uploads chunk ``?take=T&index=N`` of a recording (idempotent)."""
+    reception = _staff_reception(session_id, "host")
+    index = request.args.get("index", "")
+    try:
+        if not index.isdigit():
+            raise CoreError("bad_request", N_("Số thứ tự đoạn ghi không hợp lệ."),
+                            field="index")
+        booking = recording.recording_booking(reception, booking_id)
+        rec = recording.open_recording(reception, booking, request.args.get("take", ""),
+                                       actor=current_user, now=utcnow())
+        recording.store_chunk(rec, int(index), request.get_data(cache=False))
+    except CoreError as exc:
+        db.session.rollback()
+        return _refusal(exc, 404 if exc.code == "not_found" else 400)
+    db.session.commit()
+    return jsonify({"ok": True, "index": int(index)})
+
+
+@bp.post("/<int:session_id>/recordings/<int:booking_id>/finish")
+@login_required
+def recording_finish(session_id: int, booking_id: int):
+    """Join the uploaded chunks ``{"take", "chunks": N}`` into the stored recording."""
+    reception = _staff_reception(session_id, "host")
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
+    count, take = data.get("chunks"), data.get("take")
+    if isinstance(count, bool) or not isinstance(count, int) or not isinstance(take, str):
+        return jsonify({"error": "bad_request",
+                        "message": _("Thiếu mã lượt ghi hoặc số đoạn ghi.")}), 400
+    try:
+        booking = recording.recording_booking(reception, booking_id)
+        rec = recording.finish_recording(reception, booking, take, count, actor=current_user,
+                                         now=utcnow())
+    except CoreError as exc:
+        db.session.rollback()
+        return _refusal(exc, 404 if exc.code == "not_found" else 409)
+    db.session.commit()
+    return jsonify({"ok": True, "id": rec.id, "size": rec.size, "sha256": rec.sha256})
+
+
+@bp.get("/<int:session_id>/recordings/<int:recording_id>")
+@login_required
+def recording_file(session_id: int, recording_id: int):
+    """A stored recording, for the host and secretaries of the unit (download audited)."""
+    reception = _staff_reception(session_id, "host", "secretary")
+    rec = db.session.get(Recording, recording_id)
+    if rec is None or rec.session_id != reception.id or not rec.is_stored:
+        abort(404)
+    record_event("recording_downloaded", actor=current_user, target=f"booking:{rec.booking_id}",
+                 recording_id=rec.id)
+    db.session.commit()
+    return send_file(recording.file_path(rec), mimetype=rec.content_type, as_attachment=True,
+                     download_name=f"ghi-hinh-{reception.id}-{rec.booking_id}-{rec.id}.webm")

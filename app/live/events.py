@@ -1,0 +1,315 @@
+"""Socket.IO handlers of the live room, namespace ``/live`` (CONTRACT §5).
+
+Every handler answers through its acknowledgement: ``{"ok": true, ...}`` or
+``{"ok": false, "error": "<code>", "message": "<Vietnamese>"}``; a refusal never
+closes the connection. Changes follow one path: short transaction, commit, then
+broadcast (:func:`app.live.rooms.broadcast_queue`).
+
+Extensions of CONTRACT §5 (documented in docs/live.md): ``start_call`` (citizen),
+``announce``, ``open_session``, ``close_session`` (host), ``echo`` (anyone, for the
+connection test) and the server events ``announce``, ``ring`` and ``room_status``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import wraps
+
+from flask import request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from sessions.errors import N_, CoreError
+
+from ..auth.models import User
+from ..auth.services import user_for_token
+from ..extensions import db, socketio
+from ..i18n import core_message
+from ..timeutil import iso_local, utcnow
+from . import rooms, services
+from .access import get_reception, require_open, resolve_role
+from .rooms import NAMESPACE, room_name
+
+log = logging.getLogger(__name__)
+MAX_SIGNAL_BYTES = 64 * 1024
+MAX_ANNOUNCEMENT = 500
+RETRIES = 3
+
+
+def _identity() -> dict:
+    return socketio.server.get_session(request.sid, namespace=NAMESPACE)
+
+
+def _user() -> User | None:
+    user_id = _identity().get("user_id")
+    return db.session.get(User, user_id) if user_id else None
+
+
+def _session_id(data: dict) -> int:
+    value = data.get("session_id")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise CoreError("bad_request", N_("Thiếu hoặc sai mã buổi tiếp (session_id)."),
+                        field="session_id")
+    return value
+
+
+def _booking_id(data: dict) -> int:
+    value = data.get("booking_id")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise CoreError("bad_request", N_("Thiếu hoặc sai mã lịch tiếp (booking_id)."),
+                        field="booking_id")
+    return value
+
+
+def _reception(session_id: int):
+    reception = get_reception(session_id)
+    if reception is None:
+        raise CoreError("not_found", N_("Không tìm thấy buổi tiếp."), field="session_id")
+    return reception
+
+
+def _joined(data: dict, *roles: str):
+    """(reception, user, role) of a session the caller joined in one of ``roles``."""
+    session_id = _session_id(data)
+    role = _identity().get("roles", {}).get(session_id)
+    if role not in roles:
+        raise CoreError("forbidden", N_("Bạn không có quyền thực hiện thao tác này trong "
+                                        "phòng tiếp."))
+    reception = _reception(session_id)
+    require_open(reception, utcnow())
+    return reception, _user(), role
+
+
+def _transaction(work):
+    """Run ``work()`` and commit; retry when a concurrent change made it stale."""
+    for _attempt in range(RETRIES):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except services.StaleEntry:
+            db.session.rollback()
+    raise CoreError("conflict", N_("Hàng chờ vừa thay đổi, vui lòng thử lại."))
+
+
+def acknowledged(handler):
+    """Validate the payload and turn refusals into ``{"ok": false}`` acknowledgements."""
+
+    @wraps(handler)
+    def wrapped(data=None, *_args):
+        try:
+            if not isinstance(data, dict):
+                raise CoreError("bad_request", N_("Dữ liệu gửi lên phải là một đối tượng JSON."))
+            return handler(data)
+        except CoreError as exc:
+            db.session.rollback()
+            return {"ok": False, "error": exc.code, "message": core_message(exc)}
+        except Exception:  # noqa: BLE001 - a refusal, never a dropped connection
+            db.session.rollback()
+            log.exception("live event %s failed", handler.__name__)
+            return {"ok": False, "error": "server_error",
+                    "message": _("Đã có lỗi xảy ra. Vui lòng thử lại sau.")}
+
+    return wrapped
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(auth=None):
+    """Anyone connects: an API token (``auth={"token"}``), the session cookie, or neither
+    (a public display). A wrong or expired token is refused at once."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is not None:
+        user = user_for_token(token) if isinstance(token, str) else None
+        if user is None:
+            raise ConnectionRefusedError({"error": "unauthorized",
+                                          "message": _("Mã truy cập không hợp lệ hoặc đã hết hạn.")})
+        user_id = user.id
+    else:
+        user_id = current_user.id if current_user.is_authenticated else None
+    socketio.server.save_session(request.sid, {"user_id": user_id, "roles": {}},
+                                 namespace=NAMESPACE)
+    db.session.commit()
+
+
+@socketio.on("join", namespace=NAMESPACE)
+@acknowledged
+def on_join(data):
+    """Anyone → server ``{"session_id", "as"?}``: enter the room as citizen, host,
+    secretary or display. A citizen is checked in (idempotent); on a change
+    everybody in the session gets the new queue, otherwise the joiner alone gets
+    their ``queue`` / ``queue_state`` / ``board``."""
+    session_id = _session_id(data)
+    reception, user, now = _reception(session_id), _user(), utcnow()
+    role = resolve_role(user, reception, data.get("as"))
+    require_open(reception, now)
+    tickets, changed = [], False
+    if role == "citizen":
+        booking_id = data.get("booking_id")
+        booking_id = booking_id if isinstance(booking_id, int) else None
+        tickets, changed = _transaction(
+            lambda: services.check_in_citizen(reception, user, now, booking_id))
+    else:
+        _transaction(lambda: services.ensure_entries(reception))
+    _enter_rooms(session_id, role, user)
+    if changed:
+        rooms.broadcast_queue(session_id)
+    else:
+        rooms.send_own_state(request.sid, session_id, role, user.id if user else None)
+    ack = {"ok": True, "role": role}
+    if tickets:
+        ack.update(ticket=tickets[0], tickets=tickets)
+    return ack
+
+
+def _enter_rooms(session_id: int, role: str, user: User | None) -> None:
+    audiences = {"citizen": ["citizens"], "host": ["staff", "host"], "secretary": ["staff"],
+                 "display": ["display"]}[role]
+    names = [room_name(session_id, a) for a in audiences]
+    if role == "citizen":
+        names.append(room_name(session_id, "citizen", user.id))
+    for name in names:
+        socketio.server.enter_room(request.sid, name, namespace=NAMESPACE)
+    with socketio.server.session(request.sid, namespace=NAMESPACE) as identity:
+        identity.setdefault("roles", {})[session_id] = role
+
+
+@socketio.on("call_next", namespace=NAMESPACE)
+@acknowledged
+def on_call_next(data):
+    """Host → server ``{"session_id"}``: finish the current turn and call the next
+    citizen; ack ``{"ok", "ticket", "booking_id"}`` (``ticket`` null when nobody
+    waits). Everyone in the session then gets the new queue."""
+    reception, user, _role = _joined(data, "host")
+    called = _transaction(lambda: services.call_next_citizen(reception, actor=user,
+                                                             now=utcnow()))
+    rooms.broadcast_queue(reception.id)
+    if called is None:
+        return {"ok": True, "ticket": None}
+    return {"ok": True, "ticket": called.ticket, "booking_id": called.booking_id}
+
+
+def _host_action(data: dict, action: str) -> dict:
+    reception, user, _role = _joined(data, "host")
+    booking_id = _booking_id(data)
+    entry = _transaction(lambda: services.apply_host_action(reception, booking_id, action,
+                                                            actor=user, now=utcnow()))
+    rooms.broadcast_queue(reception.id)
+    if action == "recall":
+        rooms.ring_citizen(reception.id, booking_id, entry.ticket)
+    return {"ok": True}
+
+
+@socketio.on("recall", namespace=NAMESPACE)
+@acknowledged
+def on_recall(data):
+    """Host → server ``{"session_id", "booking_id"}``: call the citizen again (restarts
+    the grace period); everyone gets the new queue and the citizen a ``ring``."""
+    return _host_action(data, "recall")
+
+
+@socketio.on("mark_no_show", namespace=NAMESPACE)
+@acknowledged
+def on_mark_no_show(data):
+    """Host → server ``{"session_id", "booking_id"}``: the called citizen did not come
+    (``grace_not_over`` before the grace period ends); everyone gets the new queue."""
+    return _host_action(data, "mark_no_show")
+
+
+@socketio.on("finish", namespace=NAMESPACE)
+@acknowledged
+def on_finish(data):
+    """Host → server ``{"session_id", "booking_id"}``: end the citizen's turn;
+    everyone gets the new queue."""
+    return _host_action(data, "finish")
+
+
+@socketio.on("start_call", namespace=NAMESPACE)
+@acknowledged
+def on_start_call(data):
+    """Called citizen → server ``{"session_id"}`` (extension): they joined the video
+    call (called → in_call); everyone gets the new queue."""
+    reception, user, _role = _joined(data, "citizen")
+    changed = _transaction(lambda: services.start_citizen_call(reception, user, utcnow()))
+    if changed:
+        rooms.broadcast_queue(reception.id)
+    return {"ok": True}
+
+
+@socketio.on("signal", namespace=NAMESPACE)
+@acknowledged
+def on_signal(data):
+    """Host ↔ the citizen in the call ``{"session_id", "data"}``: WebRTC offer, answer
+    or ICE candidate, relayed only between those two (to the citizen's own room, or
+    to the session's host room)."""
+    reception, user, role = _joined(data, "host", "citizen")
+    signal = data.get("data")
+    if not isinstance(signal, dict) or len(json.dumps(signal)) > MAX_SIGNAL_BYTES:
+        raise CoreError("bad_request", N_("Dữ liệu tín hiệu cuộc gọi không hợp lệ."),
+                        field="data")
+    peer = services.call_peer(reception)
+    db.session.commit()
+    if peer is None:
+        raise CoreError("invalid_state", N_("Không có công dân nào đang trong cuộc gọi."))
+    booking_id, ticket, citizen_id = peer
+    payload = {"session_id": reception.id, "ticket": ticket, "data": signal}
+    if role == "host":
+        socketio.emit("signal", {**payload, "from": "host"},
+                      to=room_name(reception.id, "citizen", citizen_id), namespace=NAMESPACE)
+    elif citizen_id == user.id:
+        socketio.emit("signal", {**payload, "from": "citizen", "booking_id": booking_id},
+                      to=room_name(reception.id, "host"), namespace=NAMESPACE)
+    else:
+        raise CoreError("forbidden", N_("Bạn không ở trong cuộc gọi."))
+    return {"ok": True}
+
+
+@socketio.on("announce", namespace=NAMESPACE)
+@acknowledged
+def on_announce(data):
+    """Host → server ``{"session_id", "message"}`` (extension): a message to every
+    citizen waiting in the session (event ``announce`` to the citizens and staff)."""
+    reception, _user_, _role = _joined(data, "host")
+    message = data.get("message")
+    if not isinstance(message, str) or not message.strip() \
+            or len(message) > MAX_ANNOUNCEMENT:
+        raise CoreError("bad_request", N_("Thông báo phải có từ 1 đến 500 ký tự."),
+                        field="message")
+    db.session.commit()
+    rooms.broadcast_announcement(reception.id, message.strip())
+    return {"ok": True}
+
+
+@socketio.on("open_session", namespace=NAMESPACE)
+@acknowledged
+def on_open_session(data):
+    """Host → server ``{"session_id"}`` (extension): the session starts (→ live);
+    every audience gets ``room_status``."""
+    reception, user, _role = _joined(data, "host")
+    _transaction(lambda: services.open_reception(reception, actor=user, now=utcnow()))
+    rooms.broadcast_room_status(reception.id, "live")
+    return {"ok": True, "status": "live"}
+
+
+@socketio.on("close_session", namespace=NAMESPACE)
+@acknowledged
+def on_close_session(data):
+    """Host → server ``{"session_id"}`` (extension): the session is over (→ held;
+    refused while someone is called or in the call); every audience gets
+    ``room_status`` and the final queue."""
+    reception, user, _role = _joined(data, "host")
+    waiting = _transaction(lambda: services.close_reception(reception, actor=user,
+                                                            now=utcnow()))
+    rooms.broadcast_room_status(reception.id, "held")
+    rooms.broadcast_queue(reception.id)
+    return {"ok": True, "status": "held", "still_waiting": waiting}
+
+
+@socketio.on("echo", namespace=NAMESPACE)
+@acknowledged
+def on_echo(data):
+    """Anyone → server ``{"t"?}`` (extension): the connection test's loopback; the ack
+    carries ``t`` back with the server time."""
+    sent = data.get("t")
+    return {"ok": True, "t": sent if isinstance(sent, int | float) else None,
+            "server_time": iso_local(utcnow())}

@@ -1,0 +1,234 @@
+"""Benchmark of the live rooms on a busy morning (not a test).
+
+Run: ``.venv/bin/python -m bench.bench_live`` (needs Node.js and ``npm ci`` in bench/,
+which the script runs when bench/node_modules is missing). For each server mode it
+
+1. creates a fresh SQLite database (a temporary file) and runs
+   ``flask --app wsgi seed-load --sessions 50 --waiting 20``;
+2. starts the server: ``threading`` = ``python wsgi.py`` (the embedded default,
+   simple-websocket), ``gevent`` = ``gunicorn -k gevent -w 1 --worker-connections 2000``
+   with ``SOCKETIO_ASYNC_MODE=gevent`` (simple-websocket over gunicorn's socket;
+   gevent-websocket is not needed);
+3. connects 1,000 citizens and 50 hosts with the official Node ``socket.io-client``
+   (bench/live_client.js, WebSocket only, one connection each), joins them, and has
+   every host call the next citizen every few seconds;
+4. measures, per call, the ack and the time until the last citizen of that session
+   whose place changed has its new ``queue`` event (p50/p95 over all calls), and the
+   server's CPU time and RSS from /proc.
+
+Options: ``--sessions 50 --waiting 20 --interval-ms 3000 --rounds 12 --modes
+threading,gevent``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VENV_BIN = Path(sys.executable).parent
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def gunicorn_app():
+    """The WSGI app for gunicorn, with the /live handlers registered before create_app."""
+    import app.live.events  # noqa: F401
+    from wsgi import app
+
+    return app
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (gunicorn's master and worker)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _usage(pid: int) -> tuple[float, float]:
+    """(CPU seconds, RSS MB) of the process tree."""
+    cpu = rss = 0.0
+    for member in _tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / TICKS
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss += int(line.split()[1]) / 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    return cpu, rss
+
+
+def _env(database: Path, mode: str, port: int) -> dict:
+    return dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SCHEDULER="off",
+                SECRET_KEY="bench-live-secret", APP_ENV="development", PORT=str(port),
+                INSTANCE_PATH=str(database.parent), SOCKETIO_ASYNC_MODE=mode,
+                FLASK_APP="wsgi", PYTHONUNBUFFERED="1")
+
+
+def _seed(database: Path, sessions: int, waiting: int, env: dict) -> tuple[Path, float]:
+    """A fresh schema and the load fixture; returns (fixture file, seed-load seconds)."""
+    subprocess.run([sys.executable, "-c", "from app import create_app; from app.extensions "
+                    "import db; app = create_app(); app.app_context().push(); db.create_all()"],
+                   cwd=ROOT, env=env, check=True)
+    out = database.parent / "load.json"
+    started = time.monotonic()
+    subprocess.run([str(VENV_BIN / "flask"), "seed-load", "--sessions", str(sessions),
+                    "--waiting", str(waiting), "--out", str(out)], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+    return out, time.monotonic() - started
+
+
+def _server(mode: str, port: int, env: dict) -> subprocess.Popen:
+    if mode == "gevent":
+        command = [str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", "1",
+                   "--worker-connections", "2000", "-b", f"127.0.0.1:{port}",
+                   "--log-level", "warning", "bench.bench_live:gunicorn_app()"]
+    else:
+        command = [sys.executable, "-c", "import runpy, app.live.events; "
+                   "runpy.run_path('wsgi.py', run_name='__main__')"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return process
+        except requests.RequestException:
+            time.sleep(0.3)
+    process.kill()
+    raise RuntimeError(f"{mode} server did not start")
+
+
+def _percentiles(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def run_mode(mode: str, args) -> dict:
+    """Seed, serve, drive with Node, measure; returns one row of the table."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-live-{mode}-"))
+    port = _free_port()
+    env = _env(workdir / "live.sqlite3", mode, port)
+    fixture, seed_seconds = _seed(workdir / "live.sqlite3", args.sessions, args.waiting, env)
+    server = _server(mode, port, env)
+    row = {"mode": mode, "seed_s": seed_seconds}
+    try:
+        row.update(_drive(server.pid, fixture, port, args))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return row
+
+
+def _drive(pid: int, fixture: Path, port: int, args) -> dict:
+    client = subprocess.Popen(
+        ["node", str(BENCH / "live_client.js"), str(fixture), f"http://127.0.0.1:{port}",
+         "--interval-ms", str(args.interval_ms), "--rounds", str(args.rounds)],
+        cwd=BENCH, stdout=subprocess.PIPE, text=True)
+    calls, result, marks = [], {}, {}
+    for line in client.stdout:
+        event = json.loads(line)
+        kind = event["type"]
+        if kind == "phase":
+            marks[event["name"]] = (_usage(pid), time.monotonic())
+        elif kind == "call":
+            calls.append(event)
+        elif kind == "connected":
+            result.update(clients=event["clients"], connect_s=event["ms"] / 1000)
+            result["rss_connected_mb"] = _usage(pid)[1]
+        elif kind == "joined":
+            result.update(join_p50=event["join_p50"], join_p95=event["join_p95"])
+        elif kind == "error":
+            raise RuntimeError(event["message"])
+    client.wait()
+    (cpu0, _), t0 = marks["calls_start"]
+    (cpu1, rss1), t1 = marks["calls_end"]
+    measured = [c for c in calls if c["k"] > args.warmup]
+    done = [c for c in measured if c["last_ms"] is not None]
+    result.update(
+        calls=len(measured), timeouts=len(measured) - len(done), rss_mb=rss1,
+        cpu_per_call_ms=1000 * (cpu1 - cpu0) / max(len(calls), 1),
+        cpu_percent=100 * (cpu1 - cpu0) / max(t1 - t0, 1e-9))
+    for key in ("ack_ms", "last_ms", "after_ack_ms"):
+        result[key] = _percentiles([c[key] for c in done])
+    return result
+
+
+def _fmt(value, digits=0) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def print_table(rows: list[dict], args) -> None:
+    print(f"\nLive rooms: {args.sessions} sessions x {args.waiting} citizens + "
+          f"{args.sessions} hosts, a call every {args.interval_ms} ms per host, "
+          f"{args.rounds} calls per host ({args.warmup} warm-up calls not counted)\n")
+    head = ("mode", "seed s", "connect s", "join p50/p95 ms", "ack p50/p95 ms",
+            "last citizen p50/p95 ms", "after ack p50/p95", "CPU/call ms", "CPU %", "RSS MB",
+            "timeouts")
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    for r in rows:
+        def pair(key: str, r=r) -> str:
+            return f"{_fmt(r[key][0])} / {_fmt(r[key][1])}"
+
+        print(" | ".join([
+            r["mode"], _fmt(r["seed_s"], 1), _fmt(r["connect_s"], 1),
+            f"{_fmt(r['join_p50'])} / {_fmt(r['join_p95'])}", pair("ack_ms"), pair("last_ms"),
+            pair("after_ack_ms"), _fmt(r["cpu_per_call_ms"], 1), _fmt(r["cpu_percent"]),
+            _fmt(r["rss_mb"]), f"{r['timeouts']}/{r['calls']}"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--waiting", type=int, default=20)
+    parser.add_argument("--interval-ms", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=12)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--modes", default="threading,gevent")
+    args = parser.parse_args()
+    if not (BENCH / "node_modules" / "socket.io-client").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH, check=True)
+    rows = []
+    for mode in args.modes.split(","):
+        print(f"running {mode} …", flush=True)
+        rows.append(run_mode(mode.strip(), args))
+    print_table(rows, args)
+
+
+if __name__ == "__main__":
+    main()

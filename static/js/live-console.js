@@ -1,0 +1,273 @@
+/* The host and secretary consoles: the whole queue, calls, the video and its recording. */
+(function () {
+  "use strict";
+  var L = window.LiveCommon;
+  var root = document.getElementById("live-console");
+  if (!root) { return; }
+  var $ = function (id) { return document.getElementById(id); };
+  var role = root.dataset.role;
+  var sessionId = Number(root.dataset.sessionId);
+  var chimeUrl = root.dataset.chimeUrl;
+  var cases = {};            // booking id -> case details (names masked as the server decides)
+  var seenWaiting = null;    // booking ids already announced by a chime
+  var state = null;          // the latest queue_state
+  var socket = L.connect();
+  var media = null, peer = null, peerBooking = null, recorder = null, graceTimer = null;
+
+  function message(text, kind) {
+    var box = $("console-message");
+    box.className = "alert mt-2 alert-" + (kind || "info");
+    L.text(box, text);
+    L.show(box, Boolean(text));
+  }
+
+  function loadCases() {
+    return L.fetchJson(root.dataset.casesUrl).then(function (data) {
+      cases = {};
+      data.cases.forEach(function (c) { cases[c.booking_id] = c; });
+    }).catch(function () { /* shown without details until the next change */ });
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function caseLine(item) {
+    var c = cases[item.booking_id] || {};
+    var li = el("li", "live-queue-item");
+    var head = el("div", "d-flex gap-2 align-items-baseline");
+    head.appendChild(el("span", "live-queue-ticket", item.ticket));
+    head.appendChild(el("span", "fw-semibold", c.citizen_name || ""));
+    if (item.priority) { head.appendChild(el("span", "badge text-bg-warning", L.t("priority"))); }
+    if (item.late) { head.appendChild(el("span", "badge text-bg-secondary", L.t("late"))); }
+    if (item.requeued) { head.appendChild(el("span", "badge text-bg-info", L.t("requeued"))); }
+    li.appendChild(head);
+    if (c.matter_type) {
+      li.appendChild(el("div", "small", L.t("matter-" + c.matter_type) + " — " +
+                        (c.summary || "").slice(0, 140)));
+    }
+    return li;
+  }
+
+  function renderCurrent(current) {
+    var box = $("current-case");
+    box.textContent = "";
+    if (!current) {
+      box.appendChild(el("p", "text-muted mb-0", L.t("nobody")));
+      return;
+    }
+    var c = cases[current.booking_id] || {};
+    box.appendChild(el("div", "ticket", current.ticket));
+    box.appendChild(el("div", "fw-semibold", (c.citizen_name || "") + " · " +
+                       L.t("state-" + current.state)));
+    if (c.matter_type) { box.appendChild(el("div", "", L.t("matter-" + c.matter_type))); }
+    if (c.join_from) {
+      box.appendChild(el("div", "small", c.join_from === "satellite"
+        ? L.t("from-satellite") + ": " + c.satellite_point : L.t("from-home")));
+    }
+    if (c.summary) { box.appendChild(el("p", "live-summary mt-2", c.summary)); }
+    if (role === "secretary") { renderFiles(box, c); }
+  }
+
+  function renderFiles(box, c) {
+    [["attachments", c.attachments || []], ["recordings", c.recordings || []]]
+      .forEach(function (pair) {
+        if (!pair[1].length) { return; }
+        box.appendChild(el("div", "fw-semibold mt-2", L.t(pair[0])));
+        var ul = el("ul", "small mb-0");
+        pair[1].forEach(function (f) {
+          var li = el("li");
+          var label = f.name || ("#" + f.id + " · SHA-256 " + (f.sha256 || "").slice(0, 12));
+          if (f.url) {
+            var a = el("a", "", label);
+            a.href = f.url;
+            li.appendChild(a);
+          } else { li.textContent = label; }
+          ul.appendChild(li);
+        });
+        box.appendChild(ul);
+      });
+  }
+
+  function renderButtons(current) {
+    if (role !== "host") { return; }
+    $("recall").disabled = !current;
+    $("finish").disabled = !current;
+    $("no-show").disabled = true;
+    L.text($("grace-note"), "");
+    window.clearInterval(graceTimer);
+    if (!current || current.state !== "called") { return; }
+    var from = Date.parse(current.no_show_from);
+    var tick = function () {
+      var left = Math.ceil((from - Date.now()) / 1000);
+      $("no-show").disabled = left > 0;
+      L.text($("grace-note"), left > 0 ? L.t("grace", { seconds: left }) : "");
+      if (left <= 0) { window.clearInterval(graceTimer); }
+    };
+    graceTimer = window.setInterval(tick, 1000);
+    tick();
+  }
+
+  function render(s) {
+    state = s;
+    var list = $("queue-list");
+    list.textContent = "";
+    s.waiting.forEach(function (item) { list.appendChild(caseLine(item)); });
+    L.text($("waiting-count"), String(s.waiting.length));
+    L.text($("not-checked-in"), s.not_checked_in ? "+" + s.not_checked_in : "");
+    var closed = $("closed-list");
+    closed.textContent = "";
+    s.closed.forEach(function (item) {
+      closed.appendChild(el("li", "", item.ticket + " · " + L.t("state-" + item.state)));
+    });
+    renderCurrent(s.current);
+    renderButtons(s.current);
+    if (!s.current || s.current.booking_id !== peerBooking) { hangUp(); }
+  }
+
+  function onQueueState(s) {
+    if (s.session_id !== sessionId) { return; }
+    var ids = s.waiting.map(function (w) { return w.booking_id; });
+    var unknown = ids.concat(s.current ? [s.current.booking_id] : [])
+      .some(function (id) { return !cases[id]; });
+    var fresh = seenWaiting ? s.waiting.filter(function (w) { return !seenWaiting[w.booking_id]; }) : [];
+    seenWaiting = seenWaiting || {};
+    ids.forEach(function (id) { seenWaiting[id] = true; });
+    if (fresh.length) {
+      L.chime(chimeUrl);
+      message(L.t("checked-in", { ticket: fresh[fresh.length - 1].ticket }), "info");
+    }
+    (unknown ? loadCases() : Promise.resolve()).then(function () { render(s); });
+  }
+
+  socket.on("connect", function () {
+    L.text($("connection-status"), L.t("connected"));
+    L.request(socket, "join", { session_id: sessionId, as: role }).then(function (ack) {
+      if (!ack.ok) { message(ack.message, "warning"); }
+    });
+  });
+  socket.on("disconnect", function () { L.text($("connection-status"), L.t("disconnected")); });
+  socket.on("queue_state", onQueueState);
+  socket.on("announce", function (a) { message(a.message, "secondary"); });
+  socket.on("room_status", function (s) {
+    message(s.status === "held" ? L.t("room-held") : L.t("room-live"), "info");
+  });
+
+  function act(event, extra) {
+    var data = { session_id: sessionId };
+    Object.keys(extra || {}).forEach(function (k) { data[k] = extra[k]; });
+    return L.request(socket, event, data).then(function (ack) {
+      if (!ack.ok) { message(ack.message, "warning"); }
+      return ack;
+    });
+  }
+
+  if (role === "host") { setUpHost(); }
+
+  function setUpHost() {
+    recorder = new window.LiveRecorder({
+      csrf: root.dataset.csrf,
+      chunkUrl: function (id) {
+        return root.dataset.recordingUrl.replace("/recordings/0/", "/recordings/" + id + "/");
+      },
+      finishUrl: function (id) {
+        return root.dataset.recordingUrl.replace("/recordings/0/chunks", "/recordings/" + id + "/finish");
+      },
+      onStatus: function (kind, detail) {
+        L.show($("recording-badge"), kind === "recording");
+        if (kind === "saved") { L.text($("recording-status"), L.t("saved", { sha: detail.slice(0, 16) })); }
+        if (kind === "retrying") { L.text($("recording-status"), L.t("upload-failed")); }
+      }
+    });
+    $("call-next").addEventListener("click", function (event) {
+      var button = event.currentTarget;
+      button.disabled = true;
+      L.primeChime(chimeUrl);
+      ensureMedia().then(function () { return act("call_next"); }).then(function (ack) {
+        button.disabled = false;
+        if (ack.ok && ack.ticket === null) { message(L.t("nobody"), "info"); }
+      });
+    });
+    [["recall", "recall"], ["no-show", "mark_no_show"], ["finish", "finish"]].forEach(function (p) {
+      $(p[0]).addEventListener("click", function () {
+        if (state && state.current) { act(p[1], { booking_id: state.current.booking_id }); }
+      });
+    });
+    $("open-session").addEventListener("click", function () { act("open_session"); });
+    $("close-session").addEventListener("click", function () {
+      if (window.confirm(L.t("confirm-close"))) { act("close_session"); }
+    });
+    $("announce-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = $("announce-text").value.trim();
+      if (!text) { return; }
+      act("announce", { message: text }).then(function (ack) {
+        if (ack.ok) { $("announce-text").value = ""; message(L.t("announce-sent"), "success"); }
+      });
+    });
+    socket.on("signal", onSignal);
+  }
+
+  function ensureMedia() {
+    if (media) { return Promise.resolve(media); }
+    return L.getMedia(true).then(function (found) {
+      media = found;
+      $("local-video").srcObject = found.stream;
+      return found;
+    }).catch(function () { return null; });
+  }
+
+  function onSignal(s) {
+    if (!state || !state.current || s.from !== "citizen") { return; }
+    if (s.data.ready) { startPeer(state.current.booking_id); return; }
+    if (peer) { peer.handle(s.data); }
+  }
+
+  function startPeer(bookingId) {
+    Promise.all([ensureMedia(), L.fetchJson(root.dataset.iceUrl)]).then(function (got) {
+      if (peer) { peer.close(); }
+      var recorded = false;
+      peerBooking = bookingId;
+      L.text($("call-status"), L.t("call-connecting"));
+      peer = new window.LivePeer({
+        socket: socket, sessionId: sessionId, iceServers: got[1].iceServers,
+        localStream: media ? media.stream : null, remoteVideo: $("remote-video"),
+        onTrack: function (event) {
+          if (recorded || !event.streams[0]) { return; }
+          recorded = true;
+          window.setTimeout(function () { record(event.streams[0], bookingId); }, 500);
+        },
+        onState: function (st) {
+          if (st === "connected") { L.text($("call-status"), L.t("call-connected")); }
+          if (st === "failed") { L.text($("call-status"), L.t("call-failed")); }
+        }
+      });
+      return peer.offer();
+    });
+  }
+
+  /* One recording of the call: the citizen's picture and both voices mixed. */
+  function record(remote, bookingId) {
+    var tracks = remote.getVideoTracks().slice(0, 1);
+    try {
+      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      var mix = ctx.createMediaStreamDestination();
+      [remote, media && media.stream].forEach(function (stream) {
+        if (stream && stream.getAudioTracks().length) { ctx.createMediaStreamSource(stream).connect(mix); }
+      });
+      tracks = tracks.concat(mix.stream.getAudioTracks());
+    } catch (e) {
+      tracks = tracks.concat(remote.getAudioTracks());
+    }
+    recorder.start(new MediaStream(tracks), bookingId);
+  }
+
+  function hangUp() {
+    if (peer) { peer.close(); peer = null; }
+    if (recorder) { recorder.stop(); }
+    peerBooking = null;
+  }
+})();

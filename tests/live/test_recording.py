@@ -1,0 +1,56 @@
+"""Recording upload (Decree 154/2026): chunks by the host, joined, hashed and audited."""
+
+from __future__ import annotations
+
+import hashlib
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+
+
+def _url(room, what):
+    return f"/live/{room.id}/recordings/{room.bookings[0].id}/{what}"
+
+
+def _upload(client, room, index, data, take="take1"):
+    return client.post(_url(room, "chunks") + f"?take={take}&index={index}", data=data,
+                       content_type="application/octet-stream")
+
+
+def test_chunks_are_idempotent_joined_in_order_and_hashed(room, login):
+    client = login(room.host)
+    assert _upload(client, room, 1, b"-world").status_code == 200
+    assert _upload(client, room, 0, b"hello").status_code == 200
+    assert _upload(client, room, 0, b"hello").status_code == 200  # a retry
+    done = client.post(_url(room, "finish"), json={"take": "take1", "chunks": 2}).get_json()
+    assert done["sha256"] == hashlib.sha256(b"hello-world").hexdigest() and done["size"] == 11
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action ==
+                                                          "recording_stored"))
+    assert done["sha256"] in event.detail
+    again = client.post(_url(room, "finish"), json={"take": "take1", "chunks": 2}).get_json()
+    assert again["id"] == done["id"]
+
+
+def test_finish_with_a_missing_chunk_is_refused(room, login):
+    client = login(room.host)
+    _upload(client, room, 0, b"a")
+    response = client.post(_url(room, "finish"), json={"take": "take1", "chunks": 2})
+    assert response.status_code == 409 and response.get_json()["error"] == "invalid_state"
+
+
+def test_only_the_host_uploads_and_only_staff_download(room, login, make):
+    assert _upload(login(room.secretary), room, 0, b"x").status_code == 403
+    client = login(room.host)
+    _upload(client, room, 0, b"video")
+    rec_id = client.post(_url(room, "finish"), json={"take": "take1", "chunks": 1}).get_json()["id"]
+    with login(room.secretary).get(f"/live/{room.id}/recordings/{rec_id}") as got:
+        assert got.status_code == 200 and got.data == b"video"
+    with login(room.citizens[0]).get(f"/live/{room.id}/recordings/{rec_id}") as refused:
+        assert refused.status_code == 403
+
+
+def test_bad_index_and_take_are_refused(room, login):
+    client = login(room.host)
+    assert _upload(client, room, "x", b"a").status_code == 400
+    assert _upload(client, room, 0, b"a", take="../evil").status_code == 400
+    assert client.post(_url(room, "finish"), json={"chunks": "2"}).status_code == 400

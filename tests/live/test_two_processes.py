@@ -1,0 +1,112 @@
+"""Two real server processes sharing the database and a Redis message queue.
+
+A host connected to one process drives a citizen connected to the other: every
+broadcast crosses processes through Redis (CONTRACT §1: two processes work as one
+site). Needs TEST_REDIS_URL; skipped without it, failed when unreachable in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.live.conftest import Recorder, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _redis_problem(url: str) -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        return None
+    except Exception as exc:  # noqa: BLE001 - reported as the skip reason
+        return str(exc)
+
+
+@pytest.fixture
+def redis_url():
+    """TEST_REDIS_URL, reachable (skip when unset; fail in CI when unreachable)."""
+    if not REDIS_URL:
+        pytest.skip("Redis skipped: TEST_REDIS_URL is not set")
+    problem = _redis_problem(REDIS_URL)
+    if problem:
+        if IN_CI:
+            pytest.fail(f"Redis unreachable in CI: {problem}")
+        pytest.skip(f"Redis skipped: unreachable ({problem})")
+    return REDIS_URL
+
+
+def _command() -> list[str]:
+    """``python wsgi.py``, with the /live handlers imported first if create_app does not."""
+    if "live import events" in (ROOT / "app" / "__init__.py").read_text():
+        return [sys.executable, "wsgi.py"]
+    return [sys.executable, "-c", "import runpy, app.live.events; "
+            "runpy.run_path('wsgi.py', run_name='__main__')"]
+
+
+def _start(database_url: str, redis_url: str, tmp_path: Path) -> tuple:
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=database_url, SOCKETIO_MESSAGE_QUEUE=redis_url,
+               SCHEDULER="off", SECRET_KEY="two-processes-secret", PORT=str(port),
+               APP_ENV="development", INSTANCE_PATH=str(tmp_path),
+               UPLOAD_DIR=str(tmp_path / "uploads"))
+    process = subprocess.Popen(_command(), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def _wait_up(url: str, process, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server process exited with {process.returncode}")
+        try:
+            if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise AssertionError(f"server at {url} did not start")
+
+
+@pytest.fixture
+def two_servers(room, database_url, redis_url, tmp_path):
+    """Two ``wsgi.py`` processes on the test database and one Redis queue."""
+    started = [_start(database_url, redis_url, tmp_path) for _ in range(2)]
+    try:
+        for process, url in started:
+            _wait_up(url, process)
+        yield [url for _, url in started]
+    finally:
+        for process, _ in started:
+            process.terminate()
+        for process, _ in started:
+            process.wait(timeout=10)
+
+
+def test_host_on_one_process_drives_a_citizen_on_the_other(two_servers, room):
+    host_server, citizen_server = two_servers
+    clients = []
+    try:
+        host = Recorder(host_server, room.host_token)
+        citizen = Recorder(citizen_server, room.tokens[0])
+        clients += [host, citizen]
+        assert host.call("join", {"session_id": room.id})["role"] == "host"
+        assert citizen.call("join", {"session_id": room.id})["ticket"] == "001"
+        host.wait_for("queue_state", lambda s: len(s["waiting"]) == 1)  # came through Redis
+        assert host.call("call_next", {"session_id": room.id})["ticket"] == "001"
+        citizen.wait_for("queue", lambda q: q["state"] == "called")
+        assert host.call("signal", {"session_id": room.id, "data": {"sdp": "o"}})["ok"]
+        assert citizen.wait_for("signal")["data"] == {"sdp": "o"}
+    finally:
+        for client in clients:
+            client.close()
