@@ -70,6 +70,17 @@
     }
     if (c.summary) { box.appendChild(el("p", "live-summary mt-2", c.summary)); }
     if (role === "secretary") { renderFiles(box, c); }
+    renderMinutesLink(box, current.booking_id);
+  }
+
+  // The minutes editor of the current case (the secretary writes, the host reads live).
+  function renderMinutesLink(box, bookingId) {
+    if (!root.dataset.minutesUrl) { return; }
+    var link = el("a", "btn btn-outline-primary btn-sm mt-2", L.t("open-minutes"));
+    link.href = root.dataset.minutesUrl.replace(/\/0$/, "/" + bookingId);
+    link.target = "_blank";
+    link.rel = "noopener";
+    box.appendChild(link);
   }
 
   function renderFiles(box, c) {

@@ -79,3 +79,11 @@ def test_connection_test_page_opens_the_working_day_before(room, login, make):
     page = login(room.host).get(f"/live/{later.id}/test")
     assert page.status_code == 200 and b'id="test-network"' not in page.data
     assert login(room.outsider).get(f"/live/{room.id}/test").status_code == 404
+
+
+def test_the_consoles_link_to_the_minutes_editor_of_the_current_case(room, login):
+    page = login(room.secretary).get(f"/live/{room.id}/secretary")
+    assert b'data-minutes-url="/minutes/0"' in page.data
+    editor = login(room.secretary).get(f"/minutes/{room.bookings[0].id}")
+    assert editor.status_code == 200
+    assert b"data-minutes-editor" in editor.data
