@@ -9,7 +9,6 @@ app = create_app()
 
 if __name__ == "__main__":
     from app.jobs import start_embedded_scheduler
-
     from app.seed import print_demo_accounts
 
     start_embedded_scheduler(app)

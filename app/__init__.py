@@ -36,7 +36,6 @@ def create_app(config: dict | None = None) -> Flask:
     from .live import events  # noqa: F401
     _init_extensions(app)
     from . import models  # noqa: F401  (every table on the metadata)
-
     from .web import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added

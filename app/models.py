@@ -2,8 +2,7 @@
 
 from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import ApiToken, RoleAssignment, User  # noqa: F401
-from .bookings.models import (Attachment, Booking, BookingEvent, IdempotencyKey,  # noqa: F401
-                              Rating, SlotHold)
+from .bookings.models import Attachment, Booking, BookingEvent, IdempotencyKey, Rating, SlotHold  # noqa: F401
 from .live.models import QueueEntry, QueueTransition, Recording  # noqa: F401
 from .minutes.models import Minutes, MinutesVersion  # noqa: F401
 from .notify.models import Notification  # noqa: F401

@@ -21,5 +21,4 @@ def _load_api_user():
 
 
 # Each module adds its routes to bp and describes them for openapi.json.
-from . import (auth, bookings, minutes, openapi, reports, schedules,  # noqa: E402,F401
-               sessions, tasks, tracking, units)
+from . import auth, bookings, minutes, openapi, reports, schedules, sessions, tasks, tracking, units  # noqa: E402,F401

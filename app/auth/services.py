@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select
 
-from sessions.errors import CoreError, N_
+from sessions.errors import N_, CoreError
 from sessions.identity import normalize_phone, validate_cccd, validate_full_name, validate_password
 
 from ..audit.services import record_event

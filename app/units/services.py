@@ -68,7 +68,7 @@ def import_units(province_codes: list[str] | None = None, with_wards: bool = Tru
 
     Returns the number of units created. Existing units keep their settings.
     """
-    from vietnam_provinces import Province, Ward
+    from vietnam_provinces import Province
 
     existing = {u.code: u for u in db.session.scalars(select(Unit))}
     created = 0
