@@ -243,19 +243,25 @@
       var recorded = false;
       peerBooking = bookingId;
       L.text($("call-status"), L.t("call-connecting"));
-      peer = new window.LivePeer({
+      var current = new window.LivePeer({
         socket: socket, sessionId: sessionId, iceServers: got[1].iceServers,
+        callId: window.LivePeer.newCallId(),
         localStream: media ? media.stream : null, remoteVideo: $("remote-video"),
         onTrack: function (event) {
           if (recorded || !event.streams[0]) { return; }
           recorded = true;
-          window.setTimeout(function () { record(event.streams[0], bookingId); }, 500);
+          window.setTimeout(function () {
+            // A newer call (the citizen reconnected) or a hang-up makes this one obsolete.
+            if (peer === current) { record(event.streams[0], bookingId); }
+          }, 500);
         },
         onState: function (st) {
+          if (peer !== current) { return; }
           if (st === "connected") { L.text($("call-status"), L.t("call-connected")); }
           if (st === "failed") { L.text($("call-status"), L.t("call-failed")); }
         }
       });
+      peer = current;
       return peer.offer();
     });
   }

@@ -90,13 +90,20 @@
     if (this.busy || !this.queue.length) { return; }
     this.busy = true;
     var self = this, item = this.queue[0], delay = 1000;
+    if (item.finish && item.take.next === 0) {
+      // Nothing was recorded (the call ended at once): there is no take to finish.
+      this.queue.shift();
+      this.busy = false;
+      this.status("empty");
+      this.pump();
+      return;
+    }
     var attempt = function () {
       self.send(item).then(function (response) {
         if (response.status >= 500 || response.status === 0) { throw new Error("retry"); }
         return response.json().catch(function () { return {}; }).then(function (body) {
           self.queue.shift();
           if (item.finish && body.sha256) { self.status("saved", body.sha256); }
-          if (item.finish && item.take.next === 0) { self.status("empty"); }
           self.busy = false;
           self.pump();
         });

@@ -10,6 +10,7 @@
   var media = null;        // {stream, video} once the devices were checked
   var socket = null;
   var peer = null;
+  var iceServers = [];
   var lastState = null;
   var inCall = false;
 
@@ -62,6 +63,7 @@
     L.request(socket, "join", { session_id: sessionId }).then(function (ack) {
       if (!ack.ok) { showFinal(ack.message); return; }
       showFinal("");
+      lastState = null;  // the next queue event shows the place (or the outcome) afresh
       L.text($("my-ticket"), ack.ticket || "—");
     });
   }
@@ -81,7 +83,8 @@
       L.ring(chimeUrl);
       document.title = "🔔 " + document.title.replace(/^🔔 /, "");
     }
-    if (q.state === "done" || q.state === "no_show") {
+    // Once, on the change: later queue events must not hide a newer message (room closed).
+    if ((q.state === "done" || q.state === "no_show") && q.state !== lastState) {
       endCall();
       showFinal(q.state === "done" ? L.t("done") : L.t("no-show"));
     }
@@ -107,7 +110,12 @@
     socket.on("room_status", function (s) {
       showFinal(s.status === "held" ? L.t("room-held") : L.t("room-live"));
     });
-    socket.on("signal", function (s) { if (peer && s.from === "host") { peer.handle(s.data); } });
+    socket.on("signal", function (s) {
+      if (!peer || s.from !== "host") { return; }
+      var offer = s.data.sdp && s.data.sdp.type === "offer";
+      if (offer && peer.isStale(s.data)) { makePeer(); }  // the host restarted the call
+      peer.handle(s.data);
+    });
   }
 
   $("join-call").addEventListener("click", function () {
@@ -118,23 +126,31 @@
       step("step-call");
       L.text($("call-status"), L.t("call-connecting"));
       return L.fetchJson(root.dataset.iceUrl).then(function (ice) {
-        if (peer) { peer.close(); }
+        iceServers = ice.iceServers;
         $("local-video").srcObject = media ? media.stream : null;
-        peer = new window.LivePeer({
-          socket: socket, sessionId: sessionId, iceServers: ice.iceServers,
-          localStream: media ? media.stream : null, remoteVideo: $("remote-video"),
-          onState: function (state) {
-            if (state === "connected") { L.text($("call-status"), L.t("call-connected")); }
-            if (state === "failed" || state === "disconnected") {
-              L.text($("call-status"), L.t("call-failed"));
-              if (peer && inCall) { peer.send({ ready: true }); }
-            }
-          }
-        });
-        peer.send({ ready: true });
+        makePeer().send({ ready: true });
       });
     });
   });
+
+  /* A fresh connection for the host's next offer (closing the previous one). */
+  function makePeer() {
+    if (peer) { peer.close(); }
+    var current = new window.LivePeer({
+      socket: socket, sessionId: sessionId, iceServers: iceServers,
+      localStream: media ? media.stream : null, remoteVideo: $("remote-video"),
+      onState: function (state) {
+        if (peer !== current) { return; }
+        if (state === "connected") { L.text($("call-status"), L.t("call-connected")); }
+        if (state === "failed" || state === "disconnected") {
+          L.text($("call-status"), L.t("call-failed"));
+          if (inCall) { current.send({ ready: true }); }
+        }
+      }
+    });
+    peer = current;
+    return current;
+  }
 
   function endCall() {
     inCall = false;

@@ -1,13 +1,26 @@
 /* A WebRTC call between the host and the called citizen, signalled over Socket.IO.
-   The host makes the offer when the citizen says "ready"; both relay ICE candidates. */
+   The host makes the offer when the citizen says "ready"; both relay ICE candidates.
+   Every signal carries the call's id ("call"), chosen by the host for each offer, so
+   that the answer or candidates of an earlier attempt (a reload, a reconnection)
+   never reach the connection that replaced it. */
 (function () {
   "use strict";
+
+  function newCallId() {
+    var bytes = new Uint8Array(8);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
 
   function LivePeer(options) {
     this.options = options;
     this.pending = [];
+    this.callId = options.callId || null;
     var pc = new RTCPeerConnection({ iceServers: options.iceServers || [] });
     this.pc = pc;
+    window.__liveRtc = pc;  // the page's current call, for diagnostics (getStats in the console)
     var self = this;
     if (options.localStream) {
       options.localStream.getTracks().forEach(function (track) {
@@ -36,7 +49,15 @@
   }
 
   LivePeer.prototype.send = function (data) {
-    this.options.socket.emit("signal", { session_id: this.options.sessionId, data: data });
+    var payload = {};
+    Object.keys(data).forEach(function (key) { payload[key] = data[key]; });
+    if (this.callId) { payload.call = this.callId; }
+    this.options.socket.emit("signal", { session_id: this.options.sessionId, data: payload });
+  };
+
+  /* True when ``data`` belongs to another call than this connection's. */
+  LivePeer.prototype.isStale = function (data) {
+    return Boolean(this.callId && data.call && data.call !== this.callId);
   };
 
   LivePeer.prototype.offer = function () {
@@ -49,6 +70,15 @@
   };
 
   LivePeer.prototype.handle = function (data) {
+    var pc = this.pc, self = this;
+    if (this.isStale(data) || pc.signalingState === "closed") { return Promise.resolve(); }
+    if (!this.callId && data.call) { this.callId = data.call; }
+    return this.apply(data).catch(function (error) {
+      if (self.options.onError) { self.options.onError(error); }
+    });
+  };
+
+  LivePeer.prototype.apply = function (data) {
     var pc = this.pc, self = this;
     if (data.sdp) {
       return pc.setRemoteDescription(data.sdp).then(function () {
@@ -76,5 +106,6 @@
     if (this.options.remoteVideo) { this.options.remoteVideo.srcObject = null; }
   };
 
+  LivePeer.newCallId = newCallId;
   window.LivePeer = LivePeer;
 })();

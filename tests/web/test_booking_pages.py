@@ -256,3 +256,14 @@ def test_pages_follow_the_csp_and_fit_a_phone(client, scene, url):
     assert 'name="viewport" content="width=device-width' in html
     assert " style=" not in html and " onclick=" not in html
     assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+
+
+def test_an_accepted_online_booking_leads_to_the_waiting_room(client, make, scene):
+    accepted = make.make_booking(scene.reception, scene.citizen, status="accepted")
+    pending = make.make_booking(scene.reception, scene.citizen, slot_index=1, status="pending")
+    login(client, scene.citizen)
+    room = f"/live/{scene.reception.id}/room"
+    detail = client.get(f"/bookings/{accepted.id}").get_data(as_text=True)
+    assert room in detail and f"/live/{scene.reception.id}/test" in detail
+    assert room not in client.get(f"/bookings/{pending.id}").get_data(as_text=True)
+    assert room in client.get("/bookings/mine").get_data(as_text=True)
