@@ -33,27 +33,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
+
+from bench.common import recreate_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_DATABASE_URL",
                         "postgresql://postgres@127.0.0.1:5432/bench_booking")
-
-
-def _recreate_postgres(url: str) -> str | None:
-    """Drop and create the benchmark database; None when PostgreSQL is unreachable."""
-    base, _sep, name = url.rpartition("/")
-    try:
-        engine = create_engine(base.replace("postgresql://", "postgresql+psycopg://")
-                               + "/postgres", isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - reported, then skipped
-        print(f"PostgreSQL skipped: {str(exc).splitlines()[0]}")
-        return None
-    return url
 
 
 def _prepare(url: str, clients: int, slots: int, rounds: int) -> tuple[list[str], list[int]]:
@@ -275,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             run_backend("SQLite", f"sqlite:///{tmp}/bench_booking.sqlite3", args)
     if args.backend in ("postgresql", "both"):
-        url = _recreate_postgres(PG_URL)
+        url = recreate_postgres(PG_URL)
         if url:
             run_backend("PostgreSQL", url, args)
 

@@ -23,7 +23,9 @@ import time
 from datetime import datetime, timedelta
 from datetime import time as clock
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
+
+from bench.common import recreate_postgres
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL",
                         "postgresql://postgres@127.0.0.1:5432/bench_schedules")
@@ -31,22 +33,6 @@ YEAR_TARGET, FEED_TARGET = 1.0, 0.200
 FEED_EVENTS, FEED_REQUESTS = 1000, 50
 RUNS = 5
 PROVINCE_RULE, COMMUNE_RULE = "FREQ=MONTHLY;BYDAY=3TU", "FREQ=MONTHLY;BYDAY=2WE,4WE"
-
-
-def _recreate_postgres(url: str) -> str | None:
-    """Drop and create the benchmark database; None when PostgreSQL is unreachable."""
-    base, _sep, name = url.rpartition("/")
-    try:
-        engine = create_engine(base.replace("postgresql://", "postgresql+psycopg://")
-                               + "/postgres", isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - reported, then skipped
-        print(f"PostgreSQL skipped: {str(exc).splitlines()[0]}")
-        return None
-    return url
 
 
 def _setup(app):
@@ -229,7 +215,7 @@ def run(url: str, label: str) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         run(f"sqlite:///{folder}/bench.sqlite3", "SQLite (file, WAL)")
-    url = _recreate_postgres(PG_URL)
+    url = recreate_postgres(PG_URL)
     if url:
         run(url.replace("postgresql://", "postgresql+psycopg://"), "PostgreSQL")
 
