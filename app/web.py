@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
@@ -44,12 +44,11 @@ def nav_items() -> list[dict]:
     items = [("main.home", _l("Trang chủ"))]
     for endpoint, label, roles in NAV:
         if roles is None or (current_user.is_authenticated and current_user.has_role(*roles)):
-            if endpoint in current_app.view_functions:
-                items.append((endpoint, label))
+            items.append((endpoint, label))
     return [{"endpoint": e, "url": url_for(e), "label": str(label)} for e, label in items]
 
 
-# endpoint, label, roles that see it (None = everyone); pages appear as they exist.
+# endpoint, label, roles that see it (None = everyone).
 NAV = [
     ("schedules.public_index", _l("Lịch tiếp công dân"), None),
     ("bookings.start", _l("Đặt lịch"), ("citizen",)),
@@ -90,7 +89,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdt"] = localdt
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.globals["nav_items"] = nav_items
-    app.jinja_env.globals["endpoints"] = lambda: app.view_functions
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.filters["display_phone"] = display_phone
     app.jinja_env.filters["mask_cccd"] = mask_cccd

@@ -74,23 +74,31 @@ def stage_upload(storage) -> dict:
     if kind is None:
         raise _file_error(N_("Chỉ nhận tệp PDF, JPEG hoặc PNG."))
     stored_name = secrets.token_hex(16)
-    size, digest = _copy(stream, head, upload_dir() / stored_name)
+    size, digest = copy_limited(stream, head, upload_dir() / stored_name, MAX_FILE_BYTES,
+                                _too_large)
     return {"stored_name": stored_name, "filename": clean_filename(storage.filename, kind[1]),
             "content_type": kind[0], "size": size, "sha256": digest}
 
 
-def _copy(stream, head: bytes, path: Path) -> tuple[int, str]:
-    """Write ``head`` and the rest of ``stream`` to ``path``: (size, sha256); 413 if too big."""
+def _too_large() -> err.BookingError:
+    return err.BookingError(413, "too_large", CoreError("too_large", N_(
+        "Mỗi tệp không được lớn hơn {max} MB."), field="file",
+        max=MAX_FILE_BYTES // (1024 * 1024)))
+
+
+def copy_limited(stream, head: bytes, path: Path, max_bytes: int, too_large) -> tuple[int, str]:
+    """Write ``head`` and the rest of ``stream`` to ``path``: (size, sha256).
+
+    Raises ``too_large()`` (and removes the partial file) past ``max_bytes``.
+    """
     digest, size = hashlib.sha256(), 0
     try:
         with open(path, "xb") as out:
             chunk = head
             while chunk:
                 size += len(chunk)
-                if size > MAX_FILE_BYTES:
-                    raise err.BookingError(413, "too_large", CoreError("too_large", N_(
-                        "Mỗi tệp không được lớn hơn {max} MB."), field="file",
-                        max=MAX_FILE_BYTES // (1024 * 1024)))
+                if size > max_bytes:
+                    raise too_large()
                 digest.update(chunk)
                 out.write(chunk)
                 chunk = stream.read(_CHUNK)

@@ -16,15 +16,14 @@ from flask import (
 from sqlalchemy import text
 
 from ..extensions import db
+from ..schedules.services import next_public_sessions
 
 bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
 def home():
-    from .services import upcoming_sessions
-
-    return render_template("main/home.html", upcoming=upcoming_sessions(limit=8))
+    return render_template("main/home.html", upcoming=next_public_sessions(limit=8))
 
 
 @bp.get("/healthz")

@@ -6,7 +6,6 @@ kept only in the database and given back when staff download the file.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from sqlalchemy import func, select
 from sessions.errors import N_, CoreError
 
 from ..audit.services import record_event
-from ..bookings.uploads import clean_filename, sniff
+from ..bookings.uploads import clean_filename, copy_limited, sniff
 from ..extensions import db
 from ..minutes import errors as err
 from .models import Task, TaskAttachment
@@ -51,23 +50,10 @@ def _store(storage) -> dict:
     if kind is None:
         raise _file_error(N_("Chỉ nhận tệp PDF, JPEG hoặc PNG."))
     stored_name = secrets.token_hex(16) + kind[1]
-    path = task_upload_dir() / stored_name
-    digest, size = hashlib.sha256(), 0
-    try:
-        with open(path, "xb") as out:
-            chunk = head
-            while chunk:
-                size += len(chunk)
-                if size > MAX_FILE_BYTES:
-                    raise _too_large()
-                digest.update(chunk)
-                out.write(chunk)
-                chunk = storage.stream.read(_CHUNK)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    size, digest = copy_limited(storage.stream, head, task_upload_dir() / stored_name,
+                                MAX_FILE_BYTES, _too_large)
     return {"stored_name": stored_name, "filename": clean_filename(storage.filename, kind[1]),
-            "content_type": kind[0], "size": size, "sha256": digest.hexdigest()}
+            "content_type": kind[0], "size": size, "sha256": digest}
 
 
 def add_task_attachment(task: Task, storage, *, actor) -> TaskAttachment:
