@@ -12,6 +12,7 @@ from ..i18n import core_message, field_messages
 from ..minutes import services
 from ..minutes.access import can_edit_minutes, can_read_minutes
 from ..minutes.errors import ActionError
+from ..minutes.live import push_minutes
 from ..minutes.lookup import find
 from ..minutes.models import OUTCOMES
 from . import bp
@@ -49,7 +50,9 @@ def put_minutes(id: int):
     data = json_body()
     minutes = services.save_minutes(booking, data, actor=user)
     db.session.commit()
-    return jsonify(services.minutes_payload(booking, minutes))
+    payload = services.minutes_payload(booking, minutes)
+    push_minutes(booking, payload)
+    return jsonify(payload)
 
 
 @bp.get("/bookings/<int:id>/minutes")

@@ -100,13 +100,19 @@ def resolve_role(user, reception: ReceptionSession, requested) -> str:
     return "citizen"
 
 
+#: Bookings whose citizen enters the room: accepted, or served (back after their turn,
+#: they see its end and may rate the service).
+ROOM_STATUSES = ("accepted", "served")
+
+
 def citizen_bookings(reception: ReceptionSession, user) -> list[Booking]:
-    """The user's accepted bookings in this session, by slot."""
+    """The user's bookings in this session that open the room, by slot."""
     if user is None:
         return []
     return list(db.session.scalars(
         select(Booking).where(Booking.session_id == reception.id,
-                              Booking.citizen_id == user.id, Booking.status == "accepted")
+                              Booking.citizen_id == user.id,
+                              Booking.status.in_(ROOM_STATUSES))
         .order_by(Booking.slot_start.is_(None), Booking.slot_start, Booking.id)))
 
 

@@ -22,6 +22,8 @@ from .models import QueueEntry
 from .recording import booking_recordings
 
 UPCOMING_DAYS = 30
+#: The cases a console lists: to be received, received, or absent at the close.
+CASE_STATUSES = ("accepted", "served", "no_show")
 
 
 def _attachment_url(attachment) -> str | None:
@@ -42,7 +44,7 @@ def staff_cases(reception: ReceptionSession, viewer) -> list[dict]:
         .outerjoin(QueueEntry, (QueueEntry.booking_id == Booking.id)
                    & (QueueEntry.session_id == reception.id))
         .options(selectinload(Booking.citizen), selectinload(Booking.attachments))
-        .where(Booking.session_id == reception.id, Booking.status == "accepted")
+        .where(Booking.session_id == reception.id, Booking.status.in_(CASE_STATUSES))
         .order_by(Booking.slot_start.is_(None), Booking.slot_start, Booking.id)).all()
     reveal, revealed = may_see_denouncer(viewer, reception), []
     recordings = booking_recordings([b.id for b, _t, _s in rows])

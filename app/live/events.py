@@ -27,7 +27,7 @@ from ..auth.services import user_for_token
 from ..extensions import db, socketio
 from ..i18n import core_message
 from ..timeutil import iso_local, utcnow
-from . import rooms, services
+from . import outcomes, rooms, services
 from .access import get_reception, require_open, resolve_role
 from .rooms import NAMESPACE, room_name
 
@@ -181,8 +181,12 @@ def on_call_next(data):
     citizen; ack ``{"ok", "ticket", "booking_id"}`` (``ticket`` null when nobody
     waits). Everyone in the session then gets the new queue."""
     reception, user, _role = _joined(data, "host")
-    called = _transaction(lambda: services.call_next_citizen(reception, actor=user,
-                                                             now=utcnow()))
+
+    def work():
+        outcomes.serve_current(reception, actor=user)
+        return services.call_next_citizen(reception, actor=user, now=utcnow())
+
+    called = _transaction(work)
     rooms.broadcast_queue(reception.id)
     if called is None:
         return {"ok": True, "ticket": None}
@@ -192,8 +196,14 @@ def on_call_next(data):
 def _host_action(data: dict, action: str) -> dict:
     reception, user, _role = _joined(data, "host")
     booking_id = _booking_id(data)
-    entry = _transaction(lambda: services.apply_host_action(reception, booking_id, action,
-                                                            actor=user, now=utcnow()))
+
+    def work():
+        if action == "finish":
+            outcomes.serve_booking(reception, booking_id, actor=user)
+        return services.apply_host_action(reception, booking_id, action, actor=user,
+                                          now=utcnow())
+
+    entry = _transaction(work)
     rooms.broadcast_queue(reception.id)
     if action == "recall":
         rooms.ring_citizen(reception.id, booking_id, entry.ticket)
@@ -219,8 +229,8 @@ def on_mark_no_show(data):
 @socketio.on("finish", namespace=NAMESPACE)
 @acknowledged
 def on_finish(data):
-    """Host → server ``{"session_id", "booking_id"}``: end the citizen's turn;
-    everyone gets the new queue."""
+    """Host → server ``{"session_id", "booking_id"}``: end the citizen's turn (the
+    booking becomes ``served``); everyone gets the new queue."""
     return _host_action(data, "finish")
 
 
@@ -295,11 +305,16 @@ def on_open_session(data):
 @acknowledged
 def on_close_session(data):
     """Host → server ``{"session_id"}`` (extension): the session is over (→ held;
-    refused while someone is called or in the call); every audience gets
+    refused while someone is called or in the call). Finished turns are ``served``,
+    citizens who never came or missed their call ``no_show``; every audience gets
     ``room_status`` and the final queue."""
     reception, user, _role = _joined(data, "host")
-    waiting = _transaction(lambda: services.close_reception(reception, actor=user,
-                                                            now=utcnow()))
+
+    def work():
+        outcomes.settle_closed(reception, actor=user)
+        return services.close_reception(reception, actor=user, now=utcnow())
+
+    waiting = _transaction(work)
     rooms.broadcast_room_status(reception.id, "held")
     rooms.broadcast_queue(reception.id)
     return {"ok": True, "status": "held", "still_waiting": waiting}

@@ -7,7 +7,7 @@ protected by the CSRF token (header ``X-CSRFToken``), calling the same service a
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_login import current_user, login_required
 
 from ..bookings.access import citizen_dict, reveal
@@ -22,6 +22,7 @@ from ..web import localdt
 from . import services
 from .access import can_edit_minutes, can_read_minutes, reception_role
 from .errors import ActionError
+from .live import push_minutes
 from .lookup import find
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")
@@ -72,6 +73,25 @@ def edit(booking_id: int):
     return page
 
 
+@bp.get("/<int:booking_id>/panel")
+@login_required
+def panel(booking_id: int):
+    """The editor of one case as an HTML fragment, for the live consoles: the
+    secretary writes in it, the host reads it (``?mode=read``; updated live by the
+    ``minutes`` event)."""
+    booking = _booking(booking_id, can_read_minutes)
+    readonly = request.args.get("mode") == "read" or not can_edit_minutes(current_user,
+                                                                          booking)
+    page = render_template(
+        "minutes/_panel.html", booking=booking, payload=services.minutes_payload(booking),
+        readonly=readonly,
+        citizen=citizen_dict(booking, reveal(current_user, booking, "minutes")))
+    db.session.commit()  # the audited reveal of a denouncer
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/<int:booking_id>")
 @login_required
 def save(booking_id: int):
@@ -85,7 +105,9 @@ def save(booking_id: int):
     except ActionError as exc:
         return json_error(exc)
     db.session.commit()
-    return jsonify(services.minutes_payload(booking, minutes))
+    payload = services.minutes_payload(booking, minutes)
+    push_minutes(booking, payload)
+    return jsonify(payload)
 
 
 @bp.get("/<int:booking_id>/data")

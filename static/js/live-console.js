@@ -70,17 +70,89 @@
     }
     if (c.summary) { box.appendChild(el("p", "live-summary mt-2", c.summary)); }
     if (role === "secretary") { renderFiles(box, c); }
-    renderMinutesLink(box, current.booking_id);
   }
 
-  // The minutes editor of the current case (the secretary writes, the host reads live).
-  function renderMinutesLink(box, bookingId) {
-    if (!root.dataset.minutesUrl) { return; }
-    var link = el("a", "btn btn-outline-primary btn-sm mt-2", L.t("open-minutes"));
-    link.href = root.dataset.minutesUrl.replace(/\/0$/, "/" + bookingId);
-    link.target = "_blank";
-    link.rel = "noopener";
-    box.appendChild(link);
+  // The minutes panel: the case being written (secretary) or read live (host).
+  var minutesCase = null;    // booking id shown in the panel
+  var minutesChosen = false; // the secretary picked a case: do not follow the queue
+
+  function editorOf(bookingId) {
+    return window.MinutesEditor && bookingId ? window.MinutesEditor.get(bookingId) : null;
+  }
+
+  function showMinutes(bookingId) {
+    var panel = $("minutes-panel");
+    if (!panel || !root.dataset.minutesPanelUrl || !bookingId || bookingId === minutesCase) {
+      return;
+    }
+    var previous = editorOf(minutesCase);
+    if (previous && previous.dirty) { previous.save(); }
+    minutesCase = bookingId;
+    var select = $("minutes-case");
+    if (select) { select.value = String(bookingId); }
+    fetch(root.dataset.minutesPanelUrl.replace("/0/panel", "/" + bookingId + "/panel"),
+          { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        if (minutesCase !== bookingId) { return; }  // another case was chosen meanwhile
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        panel.textContent = "";
+        Array.prototype.slice.call(doc.body.childNodes).forEach(function (node) {
+          panel.appendChild(document.importNode(node, true));
+        });
+        if (window.MinutesEditor) { window.MinutesEditor.mount(panel); }
+      })
+      .catch(function () {
+        if (minutesCase === bookingId) { minutesCase = null; }
+        L.text(panel, L.t("minutes-failed"));
+      });
+  }
+
+  /* Follow the case being served, unless the secretary's text is not saved yet. */
+  function followMinutes(current) {
+    var note = $("minutes-follow");
+    if (!current) { if (note) { L.show(note, false); } return; }
+    if (current.booking_id === minutesCase) { if (note) { L.show(note, false); } return; }
+    var open = editorOf(minutesCase);
+    if (role === "secretary" && ((open && open.busy()) || minutesChosen)) {
+      if (note) {
+        L.text(note, L.t("minutes-follow", { ticket: current.ticket }));
+        L.show(note, true);
+      }
+      return;
+    }
+    if (note) { L.show(note, false); }
+    showMinutes(current.booking_id);
+  }
+
+  function renderCaseChoice(s) {
+    var select = $("minutes-case");
+    if (!select) { return; }
+    var tickets = {};
+    if (!s) { s = { waiting: [], closed: [], current: null }; }
+    s.waiting.concat(s.closed, s.current ? [s.current] : []).forEach(function (item) {
+      tickets[item.booking_id] = item.ticket;
+    });
+    var ids = Object.keys(cases).map(Number).sort(function (a, b) {
+      return String(cases[a].ticket || tickets[a] || "").localeCompare(
+        String(cases[b].ticket || tickets[b] || "")) || a - b;
+    });
+    select.textContent = "";
+    var placeholder = el("option", "", L.t("choose-case"));
+    placeholder.value = "";
+    placeholder.disabled = true;
+    select.appendChild(placeholder);
+    ids.forEach(function (id) {
+      var c = cases[id];
+      var option = el("option", "", L.t("case-option", {
+        ticket: c.ticket || tickets[id] || "—", name: c.citizen_name || c.tracking_code || "" }));
+      option.value = String(id);
+      select.appendChild(option);
+    });
+    select.value = minutesCase ? String(minutesCase) : "";
   }
 
   function renderFiles(box, c) {
@@ -136,6 +208,8 @@
     });
     renderCurrent(s.current);
     renderButtons(s.current);
+    renderCaseChoice(s);
+    followMinutes(s.current);
     if (!s.current || s.current.booking_id !== peerBooking) { hangUp(); }
   }
 
@@ -162,6 +236,22 @@
   });
   socket.on("disconnect", function () { L.text($("connection-status"), L.t("disconnected")); });
   socket.on("queue_state", onQueueState);
+  // A version saved by the secretary (or another tab): the editors show it at once.
+  socket.on("minutes", function (payload) {
+    if (payload.session_id === sessionId && window.MinutesEditor) {
+      window.MinutesEditor.apply(payload);
+    }
+  });
+  if ($("minutes-case")) {
+    // The cases are listed even when the room is closed (minutes written afterwards).
+    loadCases().then(function () { if (!state) { renderCaseChoice(null); } });
+    $("minutes-case").addEventListener("change", function (event) {
+      var chosen = Number(event.target.value);
+      minutesChosen = !(state && state.current && state.current.booking_id === chosen);
+      showMinutes(chosen);
+      L.show($("minutes-follow"), false);
+    });
+  }
   socket.on("announce", function (a) { message(a.message, "secondary"); });
   socket.on("room_status", function (s) {
     message(s.status === "held" ? L.t("room-held") : L.t("room-live"), "info");

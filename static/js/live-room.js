@@ -88,6 +88,7 @@
       endCall();
       showFinal(q.state === "done" ? L.t("done") : L.t("no-show"));
     }
+    L.show($("after-turn"), q.state === "done");
     lastState = q.state;
   }
 

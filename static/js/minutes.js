@@ -35,6 +35,7 @@
     this.status = form.querySelector(".minutes-status");
     this.conflict = form.querySelector(".minutes-conflict");
     this.theirs = null;
+    this.remote = null;
     this.dirty = false;
     this.saving = false;
     this.pending = false;
@@ -125,6 +126,7 @@
       } else {
         self.say(answer.data.message || self.data.msgOffline);
       }
+      if (answer.status !== 200) { self.applyRemote(); }
       if (self.pending) { self.pending = false; if (self.dirty) { self.save(); } }
     }).catch(function () {
       self.saving = false;
@@ -138,6 +140,14 @@
     if (this.edits === editsAtSend) { this.dirty = false; }
     this.say(fmt(this.data.msgSaved, {version: payload.version, time: timeNow()}));
     this.form.dispatchEvent(new CustomEvent("minutes:saved", {detail: payload, bubbles: true}));
+    this.applyRemote();
+  };
+
+  /* A version pushed while a save was on its way: apply it if it is newer than ours. */
+  Editor.prototype.applyRemote = function () {
+    var remote = this.remote;
+    this.remote = null;
+    if (remote && !this.saving) { this.apply(remote); }
   };
 
   Editor.prototype.fill = function (payload) {
@@ -177,6 +187,11 @@
   /* A newer version written elsewhere: show it unless the writer has unsaved edits. */
   Editor.prototype.apply = function (payload) {
     if (!payload || payload.version <= this.version) { return; }
+    if (this.saving) {
+      // Perhaps the echo of our own save: decide once its answer has come.
+      this.remote = payload;
+      return;
+    }
     if (this.dirty && !this.readonly) {
       this.showConflict(payload);
       return;
@@ -194,11 +209,28 @@
       .catch(function () { /* the next poll tries again */ });
   };
 
-  document.querySelectorAll("[data-minutes-editor]").forEach(function (form) {
-    editors[form.dataset.bookingId] = new Editor(form);
-  });
+  /* Whether the writer has edits not yet saved (or being saved). */
+  Editor.prototype.busy = function () {
+    return !this.readonly && (this.dirty || this.saving || Boolean(this.theirs));
+  };
+
+  function mount(form) {
+    var id = form.dataset.bookingId;
+    if (!editors[id] || editors[id].form !== form) { editors[id] = new Editor(form); }
+    return editors[id];
+  }
+
+  document.querySelectorAll("[data-minutes-editor]").forEach(mount);
 
   window.MinutesEditor = {
+    /* Start the editors inside ``root`` (a fragment inserted after the page loaded). */
+    mount: function (root) {
+      var found = [];
+      (root || document).querySelectorAll("[data-minutes-editor]").forEach(function (form) {
+        found.push(mount(form));
+      });
+      return found;
+    },
     /* Apply a payload of minutes_payload(booking) pushed by the live room. */
     apply: function (payload) {
       var editor = payload && editors[String(payload.booking_id)];

@@ -81,9 +81,13 @@ def test_connection_test_page_opens_the_working_day_before(room, login, make):
     assert login(room.outsider).get(f"/live/{room.id}/test").status_code == 404
 
 
-def test_the_consoles_link_to_the_minutes_editor_of_the_current_case(room, login):
+def test_the_consoles_embed_the_minutes_editor(room, login):
     page = login(room.secretary).get(f"/live/{room.id}/secretary")
-    assert b'data-minutes-url="/minutes/0"' in page.data
-    editor = login(room.secretary).get(f"/minutes/{room.bookings[0].id}")
-    assert editor.status_code == 200
-    assert b"data-minutes-editor" in editor.data
+    assert b'data-minutes-panel-url="/minutes/0/panel"' in page.data
+    assert b'id="minutes-case"' in page.data and b"js/minutes.js" in page.data
+    host_page = login(room.host).get(f"/live/{room.id}/host")
+    assert b'data-minutes-panel-url="/minutes/0/panel?mode=read"' in host_page.data
+    assert b'id="minutes-case"' not in host_page.data
+    panel = login(room.secretary).get(f"/minutes/{room.bookings[0].id}/panel")
+    assert panel.status_code == 200
+    assert b"data-minutes-editor" in panel.data and b'data-readonly="false"' in panel.data

@@ -90,3 +90,49 @@ def test_secretary_sees_a_denouncer_and_the_reveal_is_audited(client, make):
     assert "Nguyễn Văn An" in page
     db.session.rollback()  # what the page committed stays
     assert db.session.query(AuditEvent).filter_by(action="reveal").count() == 1
+
+
+# The editor inside the live consoles (/minutes/<id>/panel).
+
+def _panel(client, world, query=""):
+    return client.get(f"/minutes/{world.booking.id}/panel{query}")
+
+
+def test_panel_is_an_editable_fragment_for_the_secretary(client, world):
+    login(client, world.secretary)
+    response = _panel(client, world)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert "<html" not in page and "data-minutes-editor" in page
+    assert 'data-readonly="false"' in page and world.booking.tracking_code in page
+    assert f"/tasks/case/{world.booking.id}" in page
+
+
+def test_panel_shows_the_saved_text(client, world):
+    login(client, world.secretary)
+    _save(client, world, {"content": "Công dân trình bày việc tranh chấp đất", "version": 0})
+    page = _panel(client, world).get_data(as_text=True)
+    assert "Công dân trình bày việc tranh chấp đất" in page and 'data-version="1"' in page
+
+
+def test_host_reads_the_panel_in_read_mode(client, world):
+    login(client, world.host)
+    assert 'data-readonly="true"' in _panel(client, world, "?mode=read").get_data(as_text=True)
+    assert 'data-readonly="false"' in _panel(client, world).get_data(as_text=True)
+
+
+def test_inspector_panel_is_read_only(client, world):
+    login(client, world.inspector)
+    assert 'data-readonly="true"' in _panel(client, world).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["citizen", "officer", "other_secretary"])
+def test_panel_refused_to_others(client, world, role):
+    login(client, getattr(world, role))
+    assert _panel(client, world).status_code == 403
+
+
+def test_panel_needs_a_login_and_an_existing_case(client, world):
+    assert _panel(client, world).status_code == 302
+    login(client, world.secretary)
+    assert client.get("/minutes/99999999999/panel").status_code == 404
