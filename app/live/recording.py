@@ -5,7 +5,8 @@ with its index and stored as its own file, so a retried chunk simply replaces
 itself (idempotent per index) and a dropped connection loses nothing that was
 acknowledged. ``finish`` joins the chunks in order into one file with a random
 name under UPLOAD_DIR/recordings/, computes its SHA-256 and writes it to the
-audit log.
+audit log. An upload the browser never finished (the host reloaded or lost the
+connection) is completed by the ``complete_recordings`` job once it is idle.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 from flask import current_app
@@ -114,6 +116,19 @@ def finish_recording(reception: ReceptionSession, booking: Booking, take: str, c
     if count < 1 or missing:
         raise CoreError("invalid_state", N_("Còn thiếu {count} đoạn ghi, hãy tải lên lại."),
                         field="chunks", count=len(missing) or 1, missing=missing[:50])
+    sha256, size = _join(recording, parts, count)
+    shutil.rmtree(parts, ignore_errors=True)
+    recording.status, recording.size, recording.chunks = "stored", size, count
+    recording.sha256, recording.stored_at = sha256, now
+    record_event("recording_stored", actor=actor, target=f"booking:{booking.id}",
+                 recording_id=recording.id, session_id=reception.id,
+                 sha256=recording.sha256, size=size)
+    db.session.flush()
+    return recording
+
+
+def _join(recording: Recording, parts: Path, count: int) -> tuple[str, int]:
+    """Write chunks 0…count-1 into the recording's file: (SHA-256, size)."""
     digest, size = hashlib.sha256(), 0
     with open(file_path(recording), "wb") as out:
         for i in range(count):
@@ -122,14 +137,55 @@ def finish_recording(reception: ReceptionSession, booking: Booking, take: str, c
                     digest.update(block)
                     out.write(block)
                     size += len(block)
-    shutil.rmtree(parts, ignore_errors=True)
-    recording.status, recording.size, recording.chunks = "stored", size, count
-    recording.sha256, recording.stored_at = digest.hexdigest(), now
-    record_event("recording_stored", actor=actor, target=f"booking:{booking.id}",
-                 recording_id=recording.id, session_id=reception.id,
-                 sha256=recording.sha256, size=size)
-    db.session.flush()
-    return recording
+    return digest.hexdigest(), size
+
+
+def _last_activity(parts: Path) -> float | None:
+    """When the last chunk of an upload arrived (a POSIX time), None without chunks."""
+    times = [p.stat().st_mtime for p in parts.iterdir() if p.is_file()] if parts.is_dir() else []
+    return max(times, default=None)
+
+
+def complete_abandoned(now, idle_seconds: int) -> list[int]:
+    """Store uploads the host's browser never finished (a reload, a closed tab, a lost
+    connection): after ``idle_seconds`` without a new chunk, the chunks received in
+    order from the first are joined, hashed and logged like a finished recording, with
+    what was missing. Uploads with no chunk at all are removed. Safe to run twice.
+    Returns the ids of the recordings stored."""
+    stored = []
+    for recording in db.session.scalars(select(Recording)
+                                        .where(Recording.status == "uploading")
+                                        .order_by(Recording.id)).all():
+        parts = _parts_dir(recording)
+        last = _last_activity(parts)
+        if last is None:
+            if (now - recording.created_at).total_seconds() >= idle_seconds:
+                shutil.rmtree(parts, ignore_errors=True)
+                db.session.delete(recording)
+            continue
+        if time.time() - last < idle_seconds:
+            continue  # still arriving
+        lock_reception(recording.session_id)
+        db.session.refresh(recording)
+        if recording.is_stored:
+            continue
+        count = 0
+        while (parts / f"{count:06d}").exists():
+            count += 1
+        received = sum(1 for p in parts.iterdir() if p.is_file() and "." not in p.name)
+        if count == 0:
+            continue  # the first chunk is missing: nothing playable; kept for a retry
+        sha256, size = _join(recording, parts, count)
+        shutil.rmtree(parts, ignore_errors=True)
+        recording.status, recording.size, recording.chunks = "stored", size, count
+        recording.sha256, recording.stored_at = sha256, now
+        record_event("recording_stored", target=f"booking:{recording.booking_id}",
+                     recording_id=recording.id, session_id=recording.session_id,
+                     sha256=sha256, size=size, completed_by="job",
+                     chunks_dropped=received - count)
+        db.session.flush()
+        stored.append(recording.id)
+    return stored
 
 
 def booking_recordings(booking_ids: list[int]) -> dict[int, list[Recording]]:

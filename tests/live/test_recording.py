@@ -54,3 +54,40 @@ def test_bad_index_and_take_are_refused(room, login):
     assert _upload(client, room, "x", b"a").status_code == 400
     assert _upload(client, room, 0, b"a", take="../evil").status_code == 400
     assert client.post(_url(room, "finish"), json={"chunks": "2"}).status_code == 400
+
+
+def _age_parts(app, seconds):
+    """Make every chunk on disk look ``seconds`` old (the host stopped uploading)."""
+    import os
+    import time
+    from pathlib import Path
+
+    for path in (Path(app.config["UPLOAD_DIR"]) / "recordings").rglob("*"):
+        if path.is_file():
+            past = time.time() - seconds
+            os.utime(path, (past, past))
+
+
+def test_an_abandoned_upload_is_completed_by_the_job_once(app, room, login):
+    from app.live.jobs import complete_recordings
+    from app.live.models import Recording
+
+    client = login(room.host)
+    for index, data in ((0, b"hello"), (1, b"-live"), (3, b"-lost")):  # chunk 2 never came
+        assert _upload(client, room, index, data).status_code == 200
+    assert complete_recordings() == []  # still arriving: left alone
+    _age_parts(app, 3600)
+    stored = complete_recordings()
+    db.session.commit()
+    assert len(stored) == 1
+    recording = db.session.get(Recording, stored[0])
+    assert recording.status == "stored" and recording.size == len(b"hello-live")
+    assert recording.sha256 == hashlib.sha256(b"hello-live").hexdigest()
+    with client.get(f"/live/{room.id}/recordings/{recording.id}") as got:
+        assert got.data == b"hello-live"
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action ==
+                                                          "recording_stored"))
+    assert '"completed_by": "job"' in event.detail and '"chunks_dropped": 1' in event.detail
+    assert complete_recordings() == []  # run twice: nothing more
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "recording_stored")) == 1
