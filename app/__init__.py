@@ -19,6 +19,8 @@ BLUEPRINTS = (
     "app.tasks.views:bp",
     "app.reports.views:bp",
     "app.metrics.views:bp",
+    "app.audit.views:bp",
+    "app.privacy.views:bp",
     "app.api:bp",
 )
 
@@ -32,9 +34,17 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     app.config.update(load_config(config))
+    from .logs import configure_logging
+
+    configure_logging(app)
     # Socket.IO /live handlers register on the unbound socketio before init_app binds it.
     from .live import events  # noqa: F401
     _init_extensions(app)
+    if app.config.get("PROXY_COUNT"):  # outermost, so that Socket.IO sees it too
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     from . import models  # noqa: F401  (every table on the metadata)
     from .web import BoundedIntConverter
 
@@ -73,7 +83,9 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        cors_allowed_origins=[],
+        # None = same origin only (also behind a proxy's X-Forwarded-Host/Proto): a
+        # page of another site cannot open /live with the visitor's cookie.
+        cors_allowed_origins=None,
         # Per-message compression costs latency and memory for small queue
         # messages (PERFORMANCE.md): keep it off.
         websocket_compression=False,

@@ -1,4 +1,5 @@
-"""flask commands: upgrade-db, seed-demo, import-units, scheduler, seed-load, audit."""
+"""flask commands: upgrade-db, seed-demo, create-admin, import-units, scheduler,
+seed-load, audit, security-table."""
 
 from __future__ import annotations
 
@@ -41,6 +42,38 @@ def seed_demo_command(if_empty: bool):
     summary = seed_demo()
     db.session.commit()
     click.echo(f"seeded demo data: {summary['units']} units, {summary['sessions']} sessions")
+
+
+@click.command("create-admin")
+@click.option("--email", required=True, help="The administrator's e-mail (the login).")
+@click.option("--name", "full_name", required=True, help="Full name.")
+@click.password_option(help="Asked for when not given (hidden, twice).")
+@with_appcontext
+def create_admin_command(email: str, full_name: str, password: str):
+    """Create an administrator (the first one of a production installation)."""
+    from sqlalchemy import select
+
+    from sessions.errors import CoreError
+
+    from .audit.services import record_event
+    from .auth.models import RoleAssignment, User
+    from .auth.services import check_password_rules, hash_password
+    from .i18n import core_message
+
+    email = email.strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise click.ClickException(f"an account with e-mail {email} already exists")
+    try:
+        check_password_rules(password, email=email)
+    except CoreError as exc:
+        raise click.ClickException(core_message(exc)) from None
+    admin = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password))
+    admin.roles.append(RoleAssignment(role="admin"))
+    db.session.add(admin)
+    db.session.flush()
+    record_event("create_admin", target=f"user:{admin.id}", via="cli")
+    db.session.commit()
+    click.echo(f"administrator {email} created")
 
 
 @click.command("import-units")
@@ -87,6 +120,29 @@ def audit_verify():
     click.echo(f"audit chain intact: {count} events")
 
 
+@click.command("security-table")
+@click.option("--check", is_flag=True, help="Fail when docs/security.md is out of date.")
+@with_appcontext
+def security_table_command(check: bool):
+    """Write the role table of every route and live event into docs/security.md."""
+    from .security import table
+
+    problems = table.missing(current_app)
+    if problems:
+        raise click.ClickException("routes without an access rule: " + "; ".join(problems))
+    path = table.docs_path()
+    text = path.read_text(encoding="utf-8")
+    fresh = table.render_into(text, table.markdown(current_app))
+    if check:
+        if fresh != text:
+            raise click.ClickException(f"{path} is out of date: run flask security-table")
+        click.echo(f"{path} is up to date")
+        return
+    if fresh != text:
+        path.write_text(fresh, encoding="utf-8")
+    click.echo(f"{path}: {len(table.all_rows(current_app))} routes and events")
+
+
 @click.command("seed-load")
 @click.option("--sessions", "sessions_count", type=int, required=True)
 @click.option("--waiting", type=int, required=True)
@@ -108,5 +164,6 @@ def seed_load_command(sessions_count: int, waiting: int, out: str):
 
 def init_app(app: Flask) -> None:
     for command in (upgrade_db, seed_demo_command, import_units_command, scheduler_command,
-                    audit_group, seed_load_command):
+                    audit_group, seed_load_command, security_table_command,
+                    create_admin_command):
         app.cli.add_command(command)

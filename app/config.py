@@ -45,6 +45,8 @@ class Config:
         os.environ.get("SOCKETIO_MESSAGE_QUEUE") or "memory://"
     )
     RATELIMIT_HEADERS_ENABLED = True
+    # Off only for the browser tests, which sign many people in from one address.
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", "on")
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
@@ -56,7 +58,17 @@ class Config:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "72"))
+    # Case records (bookings with their history, files, minutes) are archival records of
+    # the reception and are kept this many years after their last change, also when the
+    # citizen asks for deletion; then the retention job anonymises them. DOMAIN.md sets no
+    # period: 15 years is a cautious default pending the agency's archival schedule
+    # (Law on Archives 33/2024/QH15, Circular 10/2022/TT-BNV) - see docs/security.md.
+    RECORD_RETENTION_YEARS = int(os.environ.get("RECORD_RETENTION_YEARS", "15"))
+    # Idempotency keys (and web form tokens) only guard against retries: kept this long.
+    IDEMPOTENCY_KEY_DAYS = int(os.environ.get("IDEMPOTENCY_KEY_DAYS", "30"))
     SCHEDULE_HORIZON_DAYS = int(os.environ.get("SCHEDULE_HORIZON_DAYS", "400"))
+    # Seconds a public schedule page is served from memory to visitors not signed in.
+    PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "15"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "no-reply@tiepcongdan.local")
     SMTP_URL = os.environ.get("SMTP_URL") or None
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
@@ -68,6 +80,11 @@ class Config:
     TURN_URLS = os.environ.get("TURN_URLS") or None
     EXTERNAL_ROOM_URL = os.environ.get("EXTERNAL_ROOM_URL") or None
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "text" or "json" (app/logs.py)
+    # Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted,
+    # so that rate limits, /metrics and the audit log see the client's address.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     SEED_ALLOWED = True
 
 
@@ -83,10 +100,12 @@ class TestingConfig(Config):
     SCHEDULER = False
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    PUBLIC_PAGE_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):
     APP_ENV = "production"
+    RATELIMIT_ENABLED = True
     SEED_ALLOWED = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True

@@ -23,6 +23,8 @@ JOBS = {
     "expire_pending": ("app.bookings.jobs:expire_unconfirmed", 900),
     "task_reminders": ("app.tasks.jobs:remind_due", 3600),
     "task_escalation": ("app.tasks.jobs:escalate_overdue", 3600),
+    "complete_recordings": ("app.live.jobs:complete_recordings", 600),
+    "retention": ("app.privacy.jobs:run_retention", 24 * 3600),
 }
 
 

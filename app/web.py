@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from babel.dates import get_day_names
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -54,6 +57,7 @@ NAV = [
     ("bookings.start", _l("Đặt lịch"), ("citizen",)),
     ("bookings.mine", _l("Vụ việc của tôi"), ("citizen",)),
     ("bookings.track", _l("Tra cứu vụ việc"), None),
+    ("privacy.mine", _l("Dữ liệu cá nhân"), ("citizen",)),
     ("schedules.manage", _l("Quản lý lịch"), ("secretary", "admin")),
     ("bookings.triage", _l("Tiếp nhận đăng ký"), ("secretary", "admin")),
     ("live.console_index", _l("Phòng tiếp"), ("host", "deputy", "secretary")),
@@ -61,13 +65,41 @@ NAV = [
     ("tasks.mine", _l("Nhiệm vụ"), ("officer", "secretary")),
     ("reports.dashboard", _l("Báo cáo"), ("secretary", "host", "deputy")),
     ("admin.index", _l("Quản trị"), ("admin",)),
+    ("audit.search", _l("Nhật ký hệ thống"), ("admin",)),
 ]
+
+
+#: CLDR patterns of numbers only, written with strftime: the same text as Babel's, for a
+#: fraction of the cost (a week of the public schedule formats hundreds of times).
+_NUMERIC_PATTERNS = {
+    "HH:mm": "%H:%M", "HH:mm:ss": "%H:%M:%S", "dd/MM/yyyy": "%d/%m/%Y",
+    "HH:mm dd/MM/yyyy": "%H:%M %d/%m/%Y", "HH:mm, dd/MM/yyyy": "%H:%M, %d/%m/%Y",
+    "HH:mm:ss dd/MM/yyyy": "%H:%M:%S %d/%m/%Y", "dd/MM/yyyy HH:mm": "%d/%m/%Y %H:%M",
+    "yyyy-MM-dd": "%Y-%m-%d", "yyyy-MM-dd'T'HH:mm": "%Y-%m-%dT%H:%M",
+}
+_DATE_PATTERNS = frozenset({"dd/MM/yyyy", "yyyy-MM-dd"})
+#: Patterns starting with the weekday's full name, then numbers only.
+_WEEKDAY_PREFIX = "EEEE, "
+
+
+@lru_cache(maxsize=8)
+def _weekday_names(locale: str) -> tuple[str, ...]:
+    names = get_day_names("wide", context="format", locale=locale)
+    return tuple(names[i] for i in range(7))
 
 
 def localdt(moment, fmt: str = "HH:mm dd/MM/yyyy") -> str:
     """A stored UTC datetime shown in Asia/Ho_Chi_Minh."""
     local = to_local(moment)
-    return format_datetime(local, fmt) if local else ""
+    if not local:
+        return ""
+    numeric = _NUMERIC_PATTERNS.get(fmt)
+    if numeric:
+        return local.strftime(numeric)
+    if fmt.startswith(_WEEKDAY_PREFIX) and fmt[len(_WEEKDAY_PREFIX):] in _NUMERIC_PATTERNS:
+        weekday = _weekday_names(str(get_locale()))[local.weekday()]
+        return weekday + ", " + local.strftime(_NUMERIC_PATTERNS[fmt[len(_WEEKDAY_PREFIX):]])
+    return format_datetime(local, fmt)
 
 
 def localdate(value, fmt: str = "dd/MM/yyyy") -> str:
@@ -75,11 +107,19 @@ def localdate(value, fmt: str = "dd/MM/yyyy") -> str:
         return ""
     if hasattr(value, "hour"):
         value = to_local(value).date()
+    if fmt in _DATE_PATTERNS:
+        return value.strftime(_NUMERIC_PATTERNS[fmt])
     return format_date(value, fmt)
 
 
 class BoundedIntConverter(IntegerConverter):
     """<int:…> that refuses numbers a database integer cannot hold (404, not a 500)."""
+
+    # The path segment itself must be at most 2**31 - 1: a number refused only after
+    # matching would make werkzeug answer 405 when the same path has another method.
+    regex = ("(?:[0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}"
+             "|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}"
+             "|21474836[0-3][0-9]|214748364[0-7])")
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
@@ -112,6 +152,9 @@ def init_app(app: Flask) -> None:
                 "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; "
                 "form-action 'self'" + ("" if request.path.endswith("/board")
                                         else "; frame-ancestors 'none'")))
+        if headers.get("Content-Disposition", "").startswith("attachment"):
+            # A downloaded file is never a page of the site, even if opened in place.
+            headers.setdefault("Content-Security-Policy", "default-src 'none'; sandbox")
         if app.config["APP_ENV"] == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

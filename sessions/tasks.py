@@ -57,7 +57,7 @@ def report_status(current: str, target: object) -> str:
     anything else not in :data:`REPORT_MOVES` raises ``invalid_state``, and an
     unknown target raises ``invalid_status``.
     """
-    if target not in REPORT_TARGETS:
+    if not isinstance(target, str) or target not in REPORT_TARGETS:
         raise CoreError("invalid_status",
                         N_("Trạng thái phải là \"in_progress\" (đang thực hiện) hoặc "
                            "\"done\" (đã hoàn thành)."), field="status")
@@ -72,7 +72,7 @@ def report_status(current: str, target: object) -> str:
 
 def review_status(current: str, decision: object) -> str:
     """The new status when a secretary decides ``accept`` or ``return`` on a result."""
-    if decision not in DECISIONS:
+    if not isinstance(decision, str) or decision not in DECISIONS:
         raise CoreError("invalid_decision",
                         N_("Quyết định phải là \"accept\" (nghiệm thu) hoặc \"return\" "
                            "(trả lại)."), field="decision")

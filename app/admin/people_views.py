@@ -106,10 +106,11 @@ _ACCOUNT_ACTIONS = {
     "reactivate": (services.reactivate_user, _l("Đã mở lại tài khoản.")),
     "unlock": (services.unlock_user, _l("Đã mở khóa đăng nhập.")),
     "resend-invite": (services.resend_invitation, _l("Đã gửi lại thư mời.")),
+    "reset-totp": (services.reset_totp, _l("Đã tắt xác thực hai bước của tài khoản.")),
 }
 
 
-@bp.post("/people/<int:user_id>/<any(deactivate, reactivate, unlock, 'resend-invite'):action>")
+@bp.post("/people/<int:user_id>/<any(deactivate, reactivate, unlock, 'resend-invite', 'reset-totp'):action>")
 @roles_required("admin")
 def account_action(user_id: int, action: str):
     user = db.get_or_404(User, user_id)

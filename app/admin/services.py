@@ -12,11 +12,12 @@ import re
 from sqlalchemy import select, update
 
 from sessions.errors import N_, CoreError
-from sessions.identity import validate_full_name, validate_password
+from sessions.identity import validate_full_name
 
 from ..audit.services import record_event
+from ..auth import totp
 from ..auth.models import ROLES, STAFF_ROLES, ApiToken, RoleAssignment, User
-from ..auth.services import hash_password, set_password
+from ..auth.services import check_password_rules, hash_password, set_password
 from ..extensions import db
 from ..notify.models import Notification
 from ..timeutil import utcnow
@@ -245,6 +246,15 @@ def unlock_user(user: User, *, actor) -> None:
     record_event("unlock_user", actor=actor, target=f"user:{user.id}")
 
 
+def reset_totp(user: User, *, actor) -> None:
+    """Turn off two-step verification of someone who lost their phone and recovery codes
+    (the administrator checks who is asking); they sign in with the password again."""
+    if user.totp_enabled_at is None:
+        raise CoreError("totp_not_enabled", N_("Tài khoản này chưa bật xác thực hai bước."))
+    totp.disable(user, actor=actor)
+    db.session.flush()
+
+
 # -- invitations -------------------------------------------------------------------------
 
 def invite_staff(data: dict, *, actor) -> User:
@@ -285,7 +295,8 @@ def resend_invitation(user: User, *, actor) -> None:
 def accept_invitation(token: str, password: str) -> User:
     """Set the password of the invited person; the link then stops working."""
     user = invitations.invited_user(token)
-    user.password_hash = hash_password(validate_password(password))
+    user.password_hash = hash_password(check_password_rules(password, phone=user.phone,
+                                                            email=user.email))
     db.session.flush()
     record_event("accept_invitation", actor=user, target=f"user:{user.id}")
     return user

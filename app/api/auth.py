@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, url_for
 from flask_babel import gettext as _
 
-from ..auth import services
+from ..auth import services, totp
 from ..errors import ApiError
 from ..extensions import db, limiter
 from . import bp
-from .helpers import current_api_user, document, json_body, validation_error
+from .helpers import OPENAPI_PATHS, current_api_user, document, json_body, validation_error
 
 
 def _login_key() -> str:
@@ -36,6 +36,17 @@ def login():
     if user is None:
         db.session.commit()
         raise ApiError(401, "unauthorized", _("Tên đăng nhập hoặc mật khẩu không đúng."))
+    if user.totp_enabled:
+        code = data.get("totp")
+        if not isinstance(code, str) or not code.strip():
+            db.session.commit()
+            raise ApiError(401, "totp_required",
+                           _("Tài khoản này bật xác thực hai bước: cần gửi kèm mã xác thực "
+                             "(trường totp)."))
+        if not totp.check_second_factor(user, code, where="api"):
+            db.session.commit()
+            raise ApiError(401, "unauthorized", _("Mã xác thực không đúng hoặc đã được dùng."))
+        services.complete_login(user, second_factor="totp", via="api")
     token = services.issue_token(user, current_app.config["API_TOKEN_HOURS"])
     db.session.commit()
     return jsonify({"token": token, "user": user.to_dict()})
@@ -73,14 +84,39 @@ def calendar_token():
 
 
 _CRED = {"type": "object", "required": ["username", "password"],
-         "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}
-document("/auth/login", "post", "Log in; returns a bearer token", body=_CRED)
-document("/auth/logout", "post", "Revoke the caller's token", auth=True)
+         "properties": {"username": {"type": "string"}, "password": {"type": "string"},
+                        "totp": {"type": "string", "description": (
+                            "Required when the account has two-step verification (TOTP) "
+                            "enabled: the current 6-digit code, or an unused recovery code. "
+                            "A code is accepted once; a wrong code counts toward lockout.")}}}
+_USER = {"type": "object", "required": ["id", "full_name", "roles"], "properties": {
+    "id": {"type": "integer"}, "full_name": {"type": "string"},
+    "roles": {"type": "array", "items": {"type": "string"}}}}
+
+
+def _json(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+document("/auth/login", "post", "Log in; returns a bearer token", body=_CRED,
+         responses={"200": _json("The token and its user", {
+             "type": "object", "required": ["token", "user"],
+             "properties": {"token": {"type": "string"}, "user": _USER}})})
+OPENAPI_PATHS["/auth/login"]["post"]["description"] = (
+    "Accounts with two-step verification (TOTP) enabled must also send `totp`; without it "
+    "the answer is 401 with code `totp_required`, with a wrong or reused code 401 "
+    "`unauthorized`.")
+document("/auth/logout", "post", "Revoke the caller's token", auth=True,
+         responses={"200": _json("Revoked", {"type": "object", "required": ["ok"],
+                                             "properties": {"ok": {"type": "boolean"}}})})
 document("/auth/register", "post", "Register a citizen account", body={
     "type": "object", "required": ["full_name", "phone", "password", "consents"],
     "properties": {"full_name": {"type": "string"}, "phone": {"type": "string"},
                    "email": {"type": "string"}, "password": {"type": "string"},
                    "cccd": {"type": "string"}, "address": {"type": "string"},
                    "consents": {"type": "object"}}},
-    responses={"201": {"description": "Created"}})
-document("/me/calendar-token", "post", "A new personal calendar feed URL", auth=True)
+    responses={"201": _json("The new account", _USER)})
+document("/me/calendar-token", "post", "A new personal calendar feed URL", auth=True,
+         responses={"200": _json("The feed URL", {
+             "type": "object", "required": ["url"],
+             "properties": {"url": {"type": "string", "format": "uri"}}})})

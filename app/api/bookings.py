@@ -15,7 +15,14 @@ from ..errors import ApiError
 from ..extensions import db
 from ..i18n import core_message, field_messages
 from . import bp
-from .helpers import OPENAPI_PATHS, current_api_user, document, json_body
+from .helpers import (
+    ATTACHMENT_CREATED,
+    FILE_DOWNLOAD,
+    OPENAPI_PATHS,
+    current_api_user,
+    document,
+    json_body,
+)
 
 IDEMPOTENCY_KEY_MAX = 200
 
@@ -30,8 +37,9 @@ def _run(action, *args, **kwargs):
     try:
         result = action(*args, **kwargs)
     except BookingError as exc:
+        error = api_error(exc)  # translated first: the rollback expires the caller
         db.session.rollback()
-        raise api_error(exc) from None
+        raise error from None
     db.session.commit()
     return result
 
@@ -195,22 +203,22 @@ document("/bookings/{id}/decision", "post", "Triage by a secretary: accept (idem
              "type": "object", "required": ["decision"], "properties": {
                  "decision": {"type": "string", "enum": ["accept", "refuse", "redirect"]},
                  "ground": {"type": "string"}, "agency": {"type": "string"},
-                 "note": {"type": "string"}}})
+                 "note": {"type": "string", "nullable": True}}})
 document("/bookings/{id}/invite.ics", "get", "Calendar invitation (REQUEST, or CANCEL once "
          "closed)", auth=True, params=[_ID], responses={"200": {
              "description": "iCalendar", "content": {"text/calendar": {}}}})
 document("/bookings/{id}/attachments", "post", "Attach a PDF, JPEG or PNG (10 MB, 5 per case)",
-         auth=True, params=[_ID], responses={"201": {"description": "Created"},
-                                             "413": {"description": "too_large"}})
+         auth=True, params=[_ID], responses={"201": ATTACHMENT_CREATED})
 OPENAPI_PATHS["/bookings/{id}/attachments"]["post"]["requestBody"] = {
     "required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],
         "properties": {"file": {"type": "string", "format": "binary"}}}}}}
 document("/bookings/{id}/attachments/{attachment_id}", "get", "Download an attachment",
          auth=True, params=[_ID, {"name": "attachment_id", "in": "path", "required": True,
-                                  "schema": {"type": "integer"}}])
+                                  "schema": {"type": "integer"}}],
+         responses={"200": FILE_DOWNLOAD})
 document("/bookings/{id}/rating", "post", "Rate the service after the call (once)", auth=True,
          params=[_ID], responses={"201": {"description": "Created"}}, body={
              "type": "object", "required": ["score"], "properties": {
                  "score": {"type": "integer", "minimum": 1, "maximum": 5},
-                 "comment": {"type": "string"}}})
+                 "comment": {"type": "string", "nullable": True}}})

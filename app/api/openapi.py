@@ -18,6 +18,7 @@ def build_spec() -> dict:
         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         for code, text in (("400", "Bad request"), ("401", "Unauthorized"),
                            ("403", "Forbidden"), ("404", "Not found"), ("409", "Conflict"),
+                           ("413", "Too large (uploads: 10 MB a file; any request: 12 MB)"),
                            ("422", "Validation error"), ("429", "Rate limited"))}
     return {
         "openapi": "3.0.3",

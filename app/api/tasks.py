@@ -15,7 +15,15 @@ from ..tasks.models import Task, TaskAttachment
 from ..tasks.payloads import task_dict
 from ..tasks.uploads import add_task_attachment, attachment_path
 from . import bp
-from .helpers import OPENAPI_PATHS, current_api_user, document, json_body, query_param
+from .helpers import (
+    ATTACHMENT_CREATED,
+    FILE_DOWNLOAD,
+    OPENAPI_PATHS,
+    current_api_user,
+    document,
+    json_body,
+    query_param,
+)
 from .minutes import load_booking
 
 FLAGS = {"": None, "0": False, "1": True}
@@ -143,18 +151,18 @@ document("/tasks/{id}", "patch",
          auth=True, params=[_ID], responses={"200": _ONE},
          body={"type": "object", "required": ["status"], "properties": {
              "status": {"type": "string", "enum": ["in_progress", "done"]},
-             "result": {"type": "string"}}})
+             "result": {"type": "string", "nullable": True}}})
 document("/tasks/{id}/review", "post",
          "Accept a reported result, or return it to the agency with a note (secretary of "
          "the unit); only a task in status done can be reviewed", auth=True, params=[_ID],
          responses={"200": _ONE},
          body={"type": "object", "required": ["decision"], "properties": {
              "decision": {"type": "string", "enum": ["accept", "return"]},
-             "note": {"type": "string"}}})
+             "note": {"type": "string", "nullable": True}}})
 document("/tasks/{id}/attachments", "post",
          "Attach a PDF, JPEG or PNG (checked by content, at most 10 MB) to a task report "
          "(multipart/form-data, field file)", auth=True, params=[_ID],
-         responses={"201": {"description": "The attachment"}})
+         responses={"201": ATTACHMENT_CREATED})
 OPENAPI_PATHS["/tasks/{id}/attachments"]["post"]["requestBody"] = {
     "required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["file"],
@@ -162,4 +170,4 @@ OPENAPI_PATHS["/tasks/{id}/attachments"]["post"]["requestBody"] = {
 document("/tasks/{id}/attachments/{attachment_id}", "get", "Download a report attachment",
          auth=True, params=[_ID, {"name": "attachment_id", "in": "path", "required": True,
                                   "schema": {"type": "integer"}}],
-         responses={"200": {"description": "The file"}})
+         responses={"200": FILE_DOWNLOAD})

@@ -53,8 +53,21 @@ def _q(name, required=False, enum=None):
     return {"name": name, "in": "query", "required": required, "schema": schema}
 
 
+def _list(description: str, properties: dict) -> dict:
+    return {"200": {"description": description, "content": {"application/json": {"schema": {
+        "type": "array", "items": {"type": "object", "required": list(properties),
+                                   "properties": properties}}}}}}
+
+
+_TEXT, _NULLABLE_TEXT = {"type": "string"}, {"type": "string", "nullable": True}
 document("/units", "get", "Administrative units",
-         params=[_q("level", enum=LEVELS), _q("parent")])
-document("/hosts", "get", "Hosts (chairmen) of exactly one unit", params=[_q("unit", True)])
+         params=[_q("level", enum=LEVELS), _q("parent")],
+         responses=_list("Units", {"code": _TEXT, "name": _TEXT,
+                                   "level": {"type": "string", "enum": list(LEVELS)},
+                                   "parent_code": _NULLABLE_TEXT}))
+document("/hosts", "get", "Hosts (chairmen) of exactly one unit", params=[_q("unit", True)],
+         responses=_list("Hosts", {"id": {"type": "integer"}, "full_name": _TEXT,
+                                   "title": _TEXT, "unit_code": _TEXT}))
 document("/agencies", "get", "Agencies of a unit (staff)", auth=True,
-         params=[_q("unit", True)])
+         params=[_q("unit", True)],
+         responses=_list("Agencies", {"code": _TEXT, "name": _TEXT, "unit_code": _TEXT}))

@@ -43,3 +43,25 @@ class ProfileForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired()])
     new = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(max=200)])
+
+
+class TotpLoginForm(FlaskForm):
+    code = StringField(_l("Mã xác thực"),
+                       validators=[DataRequired(_l("Vui lòng nhập mã xác thực.")),
+                                   Length(max=20)])
+
+
+class TotpEnableForm(FlaskForm):
+    code = StringField(_l("Mã 6 chữ số trong ứng dụng"),
+                       validators=[DataRequired(_l("Vui lòng nhập mã xác thực.")),
+                                   Length(max=20)])
+
+
+class TotpConfirmForm(FlaskForm):
+    """Turning TOTP off or renewing recovery codes: the password and a current code."""
+
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")),
+                                                        Length(max=200)])
+    code = StringField(_l("Mã xác thực"),
+                       validators=[DataRequired(_l("Vui lòng nhập mã xác thực.")),
+                                   Length(max=20)])

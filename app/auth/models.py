@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,6 +45,15 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Second factor (staff only): the TOTP secret encrypted with a key derived from
+    # SECRET_KEY, and the last time step accepted, so that a code is never used twice.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # The person asked for the deletion of their data (the account is closed at once);
+    # anonymised_at is set when what the law let us keep has been anonymised too.
+    deletion_requested_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",
@@ -55,6 +73,10 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.has_role(*STAFF_ROLES)
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @property
     def flags(self) -> frozenset[str]:
@@ -100,3 +122,15 @@ class ApiToken(db.Model):
     label: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that replaces a TOTP code; only its SHA-256 is stored."""
+
+    __tablename__ = "totp_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -8,10 +8,17 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from sessions.errors import N_, CoreError
-from sessions.identity import normalize_phone, validate_cccd, validate_full_name, validate_password
+from sessions.identity import (
+    display_phone,
+    normalize_phone,
+    validate_cccd,
+    validate_full_name,
+    validate_password,
+)
 
 from ..audit.services import record_event
 from ..extensions import db
@@ -24,6 +31,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
 LOCK_AFTER = 10
 LOCK_MINUTES = 15
+MAX_LOCK_MINUTES = 24 * 60
 
 
 class FieldErrors(Exception):
@@ -68,24 +76,86 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None (counts failures for lockout)."""
+    """The active user with these credentials, or None (counts failures for lockout).
+
+    When the user has TOTP enabled the login is not complete: the caller checks the
+    second factor and then calls :func:`complete_login`.
+    """
     user = find_user(username)
     if user is not None and user.locked_until and user.locked_until > utcnow():
         check_password(None, password)
         return None
     if not check_password(user, password) or not user.is_active:
         if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= LOCK_AFTER:
-                user.locked_until = utcnow() + timedelta(minutes=LOCK_MINUTES)
-                user.failed_logins = 0
+            register_failure(user, where="password")
         return None
-    user.failed_logins = 0
-    user.locked_until = None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    record_event("login", actor=user, target=f"user:{user.id}")
+    if user.totp_enabled:
+        # The second factor is still to come: failures so far keep counting.
+        return user
+    complete_login(user)
     return user
+
+
+def lock_minutes(user: User, now) -> int:
+    """How long the next lock lasts: LOCK_MINUTES, doubled for each lock of the account
+    in the last 24 hours (15, 30, 60 … minutes), at most a day."""
+    from ..audit.models import AuditEvent
+
+    recent = db.session.scalar(
+        select(func.count()).select_from(AuditEvent)
+        .where(AuditEvent.action == "login_locked", AuditEvent.target == f"user:{user.id}",
+               AuditEvent.at >= now - timedelta(hours=24))) or 0
+    return min(LOCK_MINUTES * 2 ** recent, MAX_LOCK_MINUTES)
+
+
+def register_failure(user: User, *, where: str) -> None:
+    """A wrong password or second factor for a known account: audited, and after
+    LOCK_AFTER in a row the account is locked with a growing backoff (the caller
+    commits)."""
+    now = utcnow()
+    user.failed_logins += 1
+    if user.failed_logins < LOCK_AFTER:
+        record_event("login_failed", target=f"user:{user.id}", where=where,
+                     failures=user.failed_logins)
+        return
+    minutes = lock_minutes(user, now)
+    user.locked_until = now + timedelta(minutes=minutes)
+    user.failed_logins = 0
+    record_event("login_locked", target=f"user:{user.id}", where=where, minutes=minutes)
+
+
+def complete_login(user: User, **detail) -> None:
+    """Both factors passed: reset the failure count and audit the login."""
+    user.failed_logins = 0
+    user.locked_until = None
+    record_event("login", actor=user, target=f"user:{user.id}", **detail)
+
+
+def check_password_rules(password: str, *, phone: str | None = None,
+                         email: str | None = None) -> str:
+    """The password if it follows the rules, else CoreError.
+
+    8-128 characters with a letter and a digit (so never all digits), and not the
+    person's phone number or e-mail address (nor their part before the @).
+    """
+    validate_password(password)
+    lowered = password.strip().lower()
+    same = set()
+    if phone:
+        same |= {phone.lower(), phone.lstrip("+").lower()}
+        try:
+            same.add(display_phone(phone))
+        except CoreError:
+            pass
+    if email:
+        same |= {email.lower(), email.lower().partition("@")[0]}
+    if lowered in same:
+        raise CoreError("password_is_identifier",
+                        N_("Mật khẩu không được trùng với số điện thoại hoặc email."),
+                        "password")
+    return password
 
 
 def _collect(errors: dict, field: str, fn, *args, **kwargs):
@@ -99,12 +169,19 @@ def _collect(errors: dict, field: str, fn, *args, **kwargs):
 def register_citizen(data: dict) -> User:
     """Create a citizen account; raises FieldErrors listing every invalid field."""
     errors: dict[str, CoreError] = {}
+    for name in ("full_name", "phone", "email", "password", "cccd", "address"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            errors[name] = CoreError("invalid_type", N_("Trường này phải là một chuỗi ký tự."),
+                                     name)
+    if errors:
+        raise FieldErrors(errors)
     full_name = _collect(errors, "full_name", validate_full_name, data.get("full_name") or "")
     phone = _collect(errors, "phone", normalize_phone, data.get("phone") or "")
-    _collect(errors, "password", validate_password, data.get("password") or "")
     email = (data.get("email") or "").strip().lower() or None
     if email and ("@" not in email or len(email) > 254 or " " in email):
         errors["email"] = CoreError("invalid_email", N_("Địa chỉ email không hợp lệ."), "email")
+    _collect(errors, "password", check_password_rules, data.get("password") or "",
+             phone=phone, email=email)
     cccd = (data.get("cccd") or "").strip() or None
     if cccd:
         cccd = _collect(errors, "cccd", validate_cccd, cccd)
@@ -149,10 +226,22 @@ def issue_token(user: User, hours: int) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    # One statement for the token, its user and their roles: every API request asks.
+    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+                             .options(joinedload(ApiToken.user).joinedload(User.roles))
+                             ).unique().one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.is_active else None
+
+
+def user_id_for_token(token: str) -> int | None:
+    """The id of the active user holding this valid token, or None: one indexed query
+    without loading the person (the live room's connect storm asks it a thousand times)."""
+    return db.session.scalar(
+        select(ApiToken.user_id).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > utcnow(), User.is_active_account.is_(True)))
 
 
 def revoke_token(token: str) -> bool:
@@ -198,9 +287,12 @@ def change_password(user: User, current: str, new: str) -> CoreError | None:
     if not check_password(user, current):
         return CoreError("wrong_password", N_("Mật khẩu hiện tại không đúng."), "current")
     try:
-        validate_password(new)
+        check_password_rules(new, phone=user.phone, email=user.email)
     except CoreError as exc:
         return exc
+    if check_password(user, new):
+        return CoreError("password_unchanged",
+                         N_("Mật khẩu mới phải khác mật khẩu hiện tại."), "new")
     user.password_hash = hash_password(new)
     record_event("password_change", actor=user, target=f"user:{user.id}")
     return None
@@ -208,7 +300,7 @@ def change_password(user: User, current: str, new: str) -> CoreError | None:
 
 def set_password(user: User, new: str, *, actor) -> None:
     """An administrator sets a new password for someone (e.g. a reset on request)."""
-    validate_password(new)
+    check_password_rules(new, phone=user.phone, email=user.email)
     user.password_hash = hash_password(new)
     user.failed_logins, user.locked_until = 0, None
     record_event("password_reset", actor=actor, target=f"user:{user.id}")

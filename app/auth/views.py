@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..audit.services import record_event
 from ..extensions import db, limiter
 from ..i18n import core_message
-from . import services
-from .forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
+from . import services, totp
+from .forms import (
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    TotpConfirmForm,
+    TotpEnableForm,
+    TotpLoginForm,
+)
+from .models import User
 
 bp = Blueprint("auth", __name__)
+_PENDING = "totp_pending"
+_SETUP = "totp_setup"
+# How long the second step of a login waits for the code.
+PENDING_SECONDS = 300
 
 
 def _safe_next(default: str) -> str:
@@ -31,12 +57,59 @@ def login():
             session.clear()  # a fresh session on login (no fixation)
             if lang:
                 session["lang"] = lang
+            if user.totp_enabled:
+                # Not signed in yet: the second step asks for the code.
+                session[_PENDING] = {"uid": user.id, "at": int(time.time()),
+                                     "remember": bool(form.remember.data),
+                                     "next": _safe_next(url_for("main.home"))}
+                return redirect(url_for("auth.login_totp"))
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(url_for("main.home")))
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng. Sau %(n)s lần nhập sai liên tiếp, "
-                "tài khoản sẽ bị tạm khóa %(m)s phút.", n=services.LOCK_AFTER,
+                "tài khoản sẽ bị tạm khóa %(m)s phút (lâu hơn nếu tiếp tục sai).", n=services.LOCK_AFTER,
                 m=services.LOCK_MINUTES), "danger")
     return render_template("auth/login.html", form=form)
+
+
+def _pending_user() -> User | None:
+    pending = session.get(_PENDING)
+    if not isinstance(pending, dict) or not isinstance(pending.get("uid"), int):
+        return None
+    if time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending["uid"])
+    return user if user is not None and user.is_active and user.totp_enabled else None
+
+
+@bp.route("/login/totp", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def login_totp():
+    """The second step of a login with TOTP: the session is signed in only after it."""
+    user = _pending_user()
+    if user is None:
+        session.pop(_PENDING, None)
+        flash(_("Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại."), "warning")
+        return redirect(url_for("auth.login"))
+    form = TotpLoginForm()
+    if form.validate_on_submit():
+        ok = totp.check_second_factor(user, form.code.data, where="web")
+        if ok:
+            services.complete_login(user, second_factor="totp")
+        db.session.commit()
+        if ok:
+            pending, lang = session[_PENDING], session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            login_user(user, remember=pending.get("remember", False))
+            target = pending.get("next") or ""
+            safe = target.startswith("/") and not target.startswith("//")
+            return redirect(target if safe else url_for("main.home"))
+        form.code.errors = [*form.code.errors, _(
+            "Mã xác thực không đúng hoặc đã được dùng. Sau %(n)s lần nhập sai liên tiếp, "
+            "tài khoản sẽ bị tạm khóa %(m)s phút (lâu hơn nếu tiếp tục sai).", n=services.LOCK_AFTER,
+            m=services.LOCK_MINUTES)]
+    return render_template("auth/totp_login.html", form=form)
 
 
 @bp.post("/logout")
@@ -101,3 +174,96 @@ def change_password():
             db.session.commit()
             flash(_("Đã đổi mật khẩu."), "success")
     return redirect(url_for("auth.profile"))
+
+
+def _no_store(html: str):
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _staff_only() -> None:
+    if not totp.eligible(current_user):
+        abort(403)
+
+
+@bp.get("/profile/security")
+@login_required
+def security():
+    """Two-step verification settings of a staff member."""
+    _staff_only()
+    return render_template("auth/security.html", renew_form=TotpConfirmForm(prefix="renew"),
+                           off_form=TotpConfirmForm(prefix="off"),
+                           remaining=totp.remaining_recovery_codes(current_user))
+
+
+@bp.route("/profile/security/totp", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def totp_enable():
+    _staff_only()
+    if current_user.totp_enabled:
+        flash(_("Xác thực hai bước đang bật."), "info")
+        return redirect(url_for("auth.security"))
+    secret = totp.decrypt_secret(session.get(_SETUP) or "")
+    if secret is None:
+        secret = totp.new_secret()
+        session[_SETUP] = totp.encrypt_secret(secret)
+    form = TotpEnableForm()
+    if form.validate_on_submit():
+        codes = totp.enable(current_user, secret, form.code.data)
+        db.session.commit()
+        if codes is not None:
+            session.pop(_SETUP, None)
+            flash(_("Đã bật xác thực hai bước."), "success")
+            return _no_store(render_template("auth/totp_recovery_codes.html", codes=codes))
+        form.code.errors = [*form.code.errors, _("Mã xác thực không đúng. Kiểm tra giờ trên "
+                                                 "điện thoại và nhập mã mới nhất.")]
+    uri = totp.provisioning_uri(current_user, secret)
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return _no_store(render_template("auth/totp_enable.html", form=form, secret=grouped,
+                                     qr=totp.qr_data_uri(uri)))
+
+
+def _confirmed(form: TotpConfirmForm) -> bool:
+    """Password and a current code (or recovery code) of the signed-in staff member."""
+    if not form.validate_on_submit():
+        flash(_("Vui lòng nhập mật khẩu và mã xác thực."), "danger")
+        return False
+    if not services.check_password(current_user, form.password.data):
+        flash(_("Mật khẩu không đúng."), "danger")
+        return False
+    if not totp.check_second_factor(current_user, form.code.data, where="settings"):
+        db.session.commit()  # the failure is audited and counted
+        flash(_("Mã xác thực không đúng hoặc đã được dùng."), "danger")
+        return False
+    return True
+
+
+@bp.post("/profile/security/totp/disable")
+@login_required
+@limiter.limit("10 per 15 minutes")
+def totp_disable():
+    _staff_only()
+    if not current_user.totp_enabled:
+        return redirect(url_for("auth.security"))
+    if _confirmed(TotpConfirmForm(prefix="off")):
+        totp.disable(current_user, actor=current_user)
+        db.session.commit()
+        flash(_("Đã tắt xác thực hai bước."), "success")
+    return redirect(url_for("auth.security"))
+
+
+@bp.post("/profile/security/recovery-codes")
+@login_required
+@limiter.limit("10 per 15 minutes")
+def recovery_codes():
+    _staff_only()
+    if not current_user.totp_enabled:
+        return redirect(url_for("auth.security"))
+    if not _confirmed(TotpConfirmForm(prefix="renew")):
+        return redirect(url_for("auth.security"))
+    codes = totp.new_recovery_codes(current_user)
+    record_event("totp_recovery_codes", actor=current_user, target=f"user:{current_user.id}")
+    db.session.commit()
+    return _no_store(render_template("auth/totp_recovery_codes.html", codes=codes))

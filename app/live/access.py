@@ -75,10 +75,15 @@ def staff_role(user, reception: ReceptionSession) -> str | None:
 
 
 def may_see_denouncer(user, reception: ReceptionSession) -> bool:
-    """Only the host, the session's secretaries and inspectors see a denouncer's name."""
-    if staff_role(user, reception) == "host":
+    """Only the host (the session's host or acting host, or a chairman of the unit), the
+    session's secretaries and inspectors see a denouncer's name — the same rule as
+    :func:`app.bookings.access.can_see_identity`; a deputy who is not the acting host
+    of this session sees it masked."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.id in (reception.host_id, reception.acting_host_id):
         return True
-    return _holds_role_at(user, reception, "secretary", "inspector")
+    return _holds_role_at(user, reception, "host", "secretary", "inspector")
 
 
 def resolve_role(user, reception: ReceptionSession, requested) -> str:

@@ -23,7 +23,7 @@ from flask_login import current_user
 from sessions.errors import N_, CoreError
 
 from ..auth.models import User
-from ..auth.services import user_for_token
+from ..auth.services import user_id_for_token
 from ..extensions import db, socketio
 from ..i18n import core_message
 from ..timeutil import iso_local, utcnow
@@ -120,11 +120,11 @@ def on_connect(auth=None):
     (a public display). A wrong or expired token is refused at once."""
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None:
-        user = user_for_token(token) if isinstance(token, str) else None
-        if user is None:
+        user_id = user_id_for_token(token) if isinstance(token, str) else None
+        if user_id is None:
+            db.session.rollback()
             raise ConnectionRefusedError({"error": "unauthorized",
                                           "message": _("Mã truy cập không hợp lệ hoặc đã hết hạn.")})
-        user_id = user.id
     else:
         user_id = current_user.id if current_user.is_authenticated else None
     socketio.server.save_session(request.sid, {"user_id": user_id, "roles": {}},

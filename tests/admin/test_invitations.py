@@ -106,3 +106,16 @@ def test_resend_invitation_only_before_a_password_is_set(admin, province, make):
     assert len(count.all()) == 2
     with pytest.raises(CoreError):
         services.resend_invitation(make.make_user(), actor=admin)
+
+
+def test_an_invited_person_may_not_take_their_email_as_password(admin, make):
+    from app.admin import services
+    from app.admin.invitations import invitation_token
+    from sessions.errors import CoreError
+
+    person = make.make_user("officer", email="lanha2026@tuyenquang.gov.vn")
+    person.password_hash = None
+    with pytest.raises(CoreError) as info:
+        services.accept_invitation(invitation_token(person), "LanHa2026")
+    assert info.value.code == "password_is_identifier"
+    assert services.accept_invitation(invitation_token(person), "Song-Lo-2026") is person

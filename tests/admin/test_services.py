@@ -156,7 +156,10 @@ def test_deactivation_prevents_login(admin, api, make):
     db.session.commit()
     response = api.post("/auth/login", json={"username": person.email, "password": PASSWORD})
     assert response.status_code == 401
-    assert last_event().action == "deactivate_user"
+    # The refused login is audited after the deactivation.
+    assert last_event().action == "login_failed"
+    assert db.session.scalar(select(AuditEvent.action).where(
+        AuditEvent.target == f"user:{person.id}").order_by(AuditEvent.id)) == "deactivate_user"
 
 
 def test_reactivation_does_not_revive_old_tokens(admin, api, make):

@@ -319,3 +319,20 @@ def test_an_invitation_error_is_shown_on_the_form(admin_client, world):
         "unit_code": "08"})
     assert response.status_code == 200
     assert "Email này đã có tài khoản" in text(response)
+
+
+def test_admin_turns_off_a_lost_second_factor(admin_client, world):
+    import pyotp
+
+    from app.auth import totp
+
+    secret = pyotp.random_base32()
+    assert totp.enable(world.chairman, secret, pyotp.TOTP(secret).now())
+    db.session.commit()
+    url = f"/admin/people/{world.chairman.id}"
+    assert "Tắt xác thực hai bước" in text(admin_client.get(url))
+    admin_client.post(f"{url}/reset-totp")
+    person = db.session.get(User, world.chairman.id)
+    assert person.totp_enabled_at is None and person.totp_secret is None
+    again = admin_client.post(f"{url}/reset-totp", follow_redirects=True)
+    assert "Tài khoản này chưa bật xác thực hai bước." in text(again)
