@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.exc import IntegrityError
 
 from sessions.errors import N_
@@ -19,6 +19,7 @@ from sessions.tracking import new_tracking_code
 
 from ..audit.services import record_event
 from ..extensions import db
+from ..schedules.availability import slot_starts
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
 from . import errors as err
@@ -38,7 +39,7 @@ from .holds import (  # noqa: F401
 )
 from .lifecycle import cancel_booking, decide_booking, rate_booking, reschedule_booking  # noqa: F401
 from .messages import notify_booking
-from .models import Attachment, Booking, BookingEvent, IdempotencyKey
+from .models import Attachment, Booking, BookingEvent, IdempotencyKey, SlotHold
 from .validation import BookingInput, normalize_summary, parse_booking
 
 
@@ -69,12 +70,14 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     if key and (existing := booking_for_key(citizen, key)) is not None:
         return existing, False
     now = utcnow()
-    request, reception = _checked_request(data, now)
+    request = parse_booking(data)
     open_key = matter_key(citizen.id, request.matter_type, request.matter_field,
                           request.summary)
-    if db.session.scalar(select(Booking.id).where(Booking.open_matter_key == open_key)):
+    reception, duplicate, held = _session_state(request.session_id, open_key)
+    _check_request(request, reception, now)
+    if duplicate:
         raise err.duplicate_matter()
-    candidates = _precheck_slots(reception, request, now)
+    candidates = _precheck_slots(reception, request, now, held)
     try:
         with db.session.begin_nested():
             booking = _insert(citizen, reception, request, open_key, key, now, candidates)
@@ -92,30 +95,45 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     return booking, True
 
 
-def _checked_request(data: dict, now: datetime) -> tuple[BookingInput, ReceptionSession]:
-    """The parsed request and its session, once every rule but availability holds."""
-    request = parse_booking(data)
-    reception = get_reception(request.session_id)
+def _session_state(session_id: int, open_key: str) -> tuple[ReceptionSession, bool,
+                                                            set[datetime]]:
+    """The session (404), whether the citizen already has this matter open, and the
+    slots held in the session, in one round trip: in a rush most requests stop at
+    one of these, and each statement costs as much as a whole bare request."""
+    duplicate = select(Booking.id).where(Booking.open_matter_key == open_key).exists()
+    held = (select(func.aggregate_strings(cast(SlotHold.slot_start, String), "|"))
+            .where(SlotHold.session_id == ReceptionSession.id).scalar_subquery())
+    row = db.session.execute(select(ReceptionSession, duplicate, held)
+                             .where(ReceptionSession.id == session_id)).one_or_none()
+    if row is None:
+        raise err.not_found()
+    reception, is_duplicate, held_text = row
+    return reception, bool(is_duplicate), {
+        datetime.fromisoformat(value) for value in (held_text or "").split("|") if value}
+
+
+def _check_request(request: BookingInput, reception: ReceptionSession,
+                   now: datetime) -> None:
+    """Every rule but availability (and an open duplicate): consents, slot, session."""
     if missing := consent_errors(reception, request.matter_type, request.consent_recording,
                                  request.consent_denunciation_risk):
         raise err.consent_required(missing)
     check_slot_start(reception, request.slot_start, now)
     if not is_bookable(reception, now):
         raise err.invalid_state(N_("Buổi tiếp này không còn nhận đăng ký."))
-    return request, reception
 
 
-def _precheck_slots(reception: ReceptionSession, request: BookingInput,
-                    now: datetime) -> list[datetime] | None:
+def _precheck_slots(reception: ReceptionSession, request: BookingInput, now: datetime,
+                    held: set[datetime]) -> list[datetime] | None:
     """Refuse early, before writing, what is plainly taken or full (a rush is mostly that).
 
     The unique constraint still decides: a slot free here may be gone at insert time.
     """
     if request.slot_start is not None:
-        if is_held(reception.id, request.slot_start):
+        if request.slot_start in held:
             raise err.slot_taken()
         return None
-    candidates = free_slot_starts(reception, now)
+    candidates = [start for start in slot_starts(reception) if start > now and start not in held]
     if not candidates and not request.waitlist:
         raise err.session_full()
     return candidates

@@ -176,7 +176,12 @@ def _warnings(unit: Unit, params: ScheduleParams, occurrences: list[Occurrence],
     """Months below the legal minimum, and sessions published too late."""
     days = [o.starts_at.date() for o in occurrences]
     warnings = schedule_warnings(unit.level, days, params.valid_from, params.valid_until)
-    late = [d for d in days if d >= today and is_late_publication(today, d, calendar)]
+    late = []
+    # A later day has a later publication deadline: the late days are the first ones.
+    for day in sorted(d for d in days if d >= today):
+        if not is_late_publication(today, day, calendar):
+            break
+        late.append(day)
     if late:
         warnings.append(CoreError("late_publication", N_(
             "{count} buổi tiếp (ngày {first}) được công bố muộn hơn 5 ngày làm việc trước "

@@ -19,6 +19,7 @@ from .availability import free_counts, is_bookable, session_slots
 from .errors import InvalidState, ValidationFailed
 from .forms import CancelForm, DeputyForm, as_choices
 from .models import ReceptionSession
+from .pagecache import cached_public_page
 from .receptions import KIND_LABELS, MODE_LABELS
 
 bp = Blueprint("schedules", __name__)
@@ -44,6 +45,7 @@ def flash_warnings(warnings) -> None:
 
 
 @bp.get("/lich-tiep")
+@cached_public_page
 def public_index():
     view = request.args.get("view") if request.args.get("view") in pages.VIEWS else "week"
     span = pages.period(view, pages.parse_day(request.args.get("date")))

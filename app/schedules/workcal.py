@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 import holidays
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from sessions.errors import N_, CoreError
 from sessions.recurrence import parse_date
@@ -23,14 +24,33 @@ from .models import HolidayOverride
 OVERRIDE_KINDS = ("off", "work")
 _cache: dict[tuple, WorkCalendar] = {}
 _cache_lock = threading.Lock()
+# session.info key: (root transaction, its calendar), so that a transaction creating
+# many schedules (a province's year, the horizon job) reads the overrides once.
+_IN_TRANSACTION = "work_calendar"
 
 
 def work_calendar() -> WorkCalendar:
     """The working-day calendar: package holidays plus the HolidayOverride rows.
 
     One calendar is kept per set of overrides, so the package is read once per
-    year and process, not once per request.
+    year and process, not once per request; the overrides are read once per
+    transaction (adding or removing one forgets the transaction's calendar).
     """
+    session = db.session()
+    held = session.info.get(_IN_TRANSACTION)
+    if held is not None and held[0] is session.get_transaction():
+        return held[1]
+    calendar = _calendar_from_database()
+    session.info[_IN_TRANSACTION] = (session.get_transaction(), calendar)
+    return calendar
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_calendar(session, _previous_transaction) -> None:
+    session.info.pop(_IN_TRANSACTION, None)
+
+
+def _calendar_from_database() -> WorkCalendar:
     rows = db.session.execute(select(HolidayOverride.day, HolidayOverride.kind,
                                      HolidayOverride.name).order_by(HolidayOverride.day))
     key = tuple((day, kind, name or "") for day, kind, name in rows)
@@ -115,6 +135,7 @@ def add_holiday_override(data: dict, actor) -> tuple[HolidayOverride, list[CoreE
                                created_by_id=getattr(actor, "id", None))
     db.session.add(override)
     db.session.flush()
+    db.session().info.pop(_IN_TRANSACTION, None)
     record_event("holiday_override_add", actor=actor, target=f"holiday:{override.day}",
                  kind=override.kind, name=override.name)
     return override, _resync_around(override.day, actor)
@@ -125,6 +146,7 @@ def remove_holiday_override(override: HolidayOverride, actor) -> list[CoreError]
     day, kind = override.day, override.kind
     db.session.delete(override)
     db.session.flush()
+    db.session().info.pop(_IN_TRANSACTION, None)
     record_event("holiday_override_remove", actor=actor, target=f"holiday:{day}", kind=kind)
     return _resync_around(day, actor)
 

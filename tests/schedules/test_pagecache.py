@@ -1,0 +1,58 @@
+"""The public schedule page is cached briefly for anonymous visitors only."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.schedules import pagecache
+from tests.factories import make_reception, make_unit, make_user
+
+
+@pytest.fixture
+def cached(app):
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 60
+    pagecache.clear()
+    yield app
+    pagecache.clear()
+
+
+def _week(client, unit, reception):
+    day = reception.starts_at.date().isoformat()
+    return client.get(f"/lich-tiep?province={unit.code}&date={day}").get_data(as_text=True)
+
+
+def test_anonymous_visitors_get_the_cached_page_until_it_expires(cached, client):
+    unit = make_unit()
+    host = make_user("host", unit=unit, full_name="Hoàng Văn Chủ")
+    reception = make_reception(unit, host)
+    cached.extensions["sqlalchemy"].session.commit()
+    assert "Hoàng Văn Chủ" in _week(client, unit, reception)
+    host.full_name = "Đinh Thị Mới"
+    cached.extensions["sqlalchemy"].session.commit()
+    assert "Hoàng Văn Chủ" in _week(client, unit, reception)  # served from memory
+    assert "Đinh Thị Mới" in client.get(
+        f"/lich-tiep?province={unit.code}&date={reception.starts_at.date()}&view=week"
+    ).get_data(as_text=True)  # another URL is rendered afresh
+    pagecache.clear()
+    assert "Đinh Thị Mới" in _week(client, unit, reception)
+
+
+def test_signed_in_people_and_other_languages_are_not_served_the_cache(cached, client):
+    from app.extensions import db
+
+    unit = make_unit()
+    host = make_user("host", unit=unit, full_name="Hoàng Văn Chủ")
+    reception = make_reception(unit, host)
+    citizen = make_user("citizen")
+    db.session.commit()
+    _week(client, unit, reception)
+    host.full_name = "Đinh Thị Mới"
+    db.session.commit()
+    with client.session_transaction() as cookie:
+        cookie["lang"] = "en"
+    assert "Đinh Thị Mới" in _week(client, unit, reception)  # English: its own entry
+    with client.session_transaction() as cookie:
+        cookie.pop("lang")
+        cookie["_user_id"] = str(citizen.id)
+        cookie["_fresh"] = True
+    assert "Đinh Thị Mới" in _week(client, unit, reception)
