@@ -36,7 +36,8 @@ translations: $(VENV)/.dev
 	$(BIN)/pybabel compile -d translations
 
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench
+	test -d bench/node_modules/socket.io || npm ci --prefix bench --no-audit --no-fund
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

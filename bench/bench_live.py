@@ -16,8 +16,13 @@ which the script runs when bench/node_modules is missing). For each server mode 
    whose place changed has its new ``queue`` event (p50/p95 over all calls), and the
    server's CPU time and RSS from /proc.
 
+``gevent2`` runs two such gunicorn processes sharing a Redis queue (``BENCH_REDIS_URL``,
+default ``redis://127.0.0.1:6379/0``, on a channel of the benchmark's own); the Node client
+deals citizens and hosts to the two processes in turn, so most queue messages cross Redis.
+CPU and RSS are then the sum over both processes (masters included).
+
 Options: ``--sessions 50 --waiting 20 --interval-ms 3000 --rounds 12 --modes
-threading,gevent``.
+threading,gevent,gevent2`` (default ``gevent,gevent2``).
 """
 
 from __future__ import annotations
@@ -43,11 +48,28 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def gunicorn_app():
-    """The WSGI app for gunicorn, with the /live handlers registered before create_app."""
+    """The WSGI app for gunicorn, with the /live handlers registered before create_app.
+
+    ``BENCH_SOCKETIO_CHANNEL`` gives the Redis queue a channel of its own (Redis pub/sub
+    ignores the database number), so that a benchmark never talks to other processes
+    using the same Redis server.
+    """
     import app.live.events  # noqa: F401
+    from app.extensions import socketio
     from wsgi import app
 
+    channel = os.environ.get("BENCH_SOCKETIO_CHANNEL")
+    manager = getattr(socketio.server, "manager", None)
+    if channel and hasattr(manager, "channel"):
+        manager.channel = channel  # before the first connection starts the listener
     return app
+
+
+def ensure_node() -> None:
+    """Install the pinned Node packages (bench/package-lock.json) when they are missing."""
+    if not all((BENCH / "node_modules" / name).exists() for name in ("socket.io-client",
+                                                                      "socket.io")):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH, check=True)
 
 
 def _free_port() -> int:
@@ -109,25 +131,43 @@ def _seed(database: Path, sessions: int, waiting: int, env: dict) -> tuple[Path,
     return out, time.monotonic() - started
 
 
-def _server(mode: str, port: int, env: dict) -> subprocess.Popen:
-    if mode == "gevent":
-        command = [str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", "1",
-                   "--worker-connections", "2000", "-b", f"127.0.0.1:{port}",
-                   "--log-level", "warning", "bench.bench_live:gunicorn_app()"]
-    else:
-        command = [sys.executable, "-c", "import runpy, app.live.events; "
-                   "runpy.run_path('wsgi.py', run_name='__main__')"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return process
-        except requests.RequestException:
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _servers(mode: str, ports: list[int], env: dict) -> list[subprocess.Popen]:
+    """``threading``: ``python wsgi.py``; ``gevent``: ``gunicorn -c gunicorn.conf.py``;
+    ``gevent2``: two such processes sharing a Redis queue (``BENCH_REDIS_URL``)."""
+    processes = []
+    for port in ports:
+        if mode.startswith("gevent"):
+            command = [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py",
+                       "--access-logfile", "/dev/null", "bench.bench_live:gunicorn_app()"]
+            penv = dict(env, PORT=str(port), HOST="127.0.0.1", LOG_LEVEL="warning",
+                        SOCKETIO_ASYNC_MODE="gevent")
+            if mode == "gevent2":
+                penv.update(SOCKETIO_MESSAGE_QUEUE=REDIS_URL,
+                            RATELIMIT_STORAGE_URI="memory://",
+                            BENCH_SOCKETIO_CHANNEL=f"bench-live-{os.getpid()}")
+        else:
+            command = [sys.executable, "-c", "import runpy, app.live.events; "
+                       "runpy.run_path('wsgi.py', run_name='__main__')"]
+            penv = dict(env, PORT=str(port))
+        processes.append(subprocess.Popen(command, cwd=ROOT, env=penv,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    deadline = time.monotonic() + 60
+    for port in ports:
+        while True:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                for process in processes:
+                    process.kill()
+                raise RuntimeError(f"{mode} server did not start")
             time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"{mode} server did not start")
+    return processes
 
 
 def _percentiles(values: list[float]) -> tuple[float | None, float | None]:
@@ -140,23 +180,35 @@ def _percentiles(values: list[float]) -> tuple[float | None, float | None]:
 def run_mode(mode: str, args) -> dict:
     """Seed, serve, drive with Node, measure; returns one row of the table."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-live-{mode}-"))
-    port = _free_port()
-    env = _env(workdir / "live.sqlite3", mode, port)
+    ports = [_free_port() for _ in range(2 if mode == "gevent2" else 1)]
+    env = _env(workdir / "live.sqlite3", "gevent" if mode == "gevent2" else mode, ports[0])
+    env.pop("SOCKETIO_MESSAGE_QUEUE", None)
     fixture, seed_seconds = _seed(workdir / "live.sqlite3", args.sessions, args.waiting, env)
-    server = _server(mode, port, env)
-    row = {"mode": mode, "seed_s": seed_seconds}
+    servers = _servers(mode, ports, env)
+    row = {"mode": mode, "seed_s": seed_seconds, "processes": len(servers)}
     try:
-        row.update(_drive(server.pid, fixture, port, args))
+        row.update(_drive([s.pid for s in servers], fixture, ports, args))
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=20)
         shutil.rmtree(workdir, ignore_errors=True)
     return row
 
 
-def _drive(pid: int, fixture: Path, port: int, args) -> dict:
+def _usage_all(pids: list[int]) -> tuple[float, float]:
+    cpu = rss = 0.0
+    for pid in pids:
+        c, r = _usage(pid)
+        cpu, rss = cpu + c, rss + r
+    return cpu, rss
+
+
+def _drive(pids: list[int], fixture: Path, ports: list[int], args) -> dict:
     client = subprocess.Popen(
-        ["node", str(BENCH / "live_client.js"), str(fixture), f"http://127.0.0.1:{port}",
+        ["node", str(BENCH / "live_client.js"), str(fixture),
+         ",".join(f"http://127.0.0.1:{port}" for port in ports),
          "--interval-ms", str(args.interval_ms), "--rounds", str(args.rounds)],
         cwd=BENCH, stdout=subprocess.PIPE, text=True)
     calls, result, marks = [], {}, {}
@@ -164,15 +216,16 @@ def _drive(pid: int, fixture: Path, port: int, args) -> dict:
         event = json.loads(line)
         kind = event["type"]
         if kind == "phase":
-            marks[event["name"]] = (_usage(pid), time.monotonic())
+            marks[event["name"]] = (_usage_all(pids), time.monotonic())
         elif kind == "call":
             calls.append(event)
         elif kind == "connected":
             result.update(clients=event["clients"], connect_s=event["ms"] / 1000)
-            result["rss_connected_mb"] = _usage(pid)[1]
+            result["rss_connected_mb"] = _usage_all(pids)[1]
         elif kind == "joined":
             result.update(join_p50=event["join_p50"], join_p95=event["join_p95"])
         elif kind == "error":
+            client.kill()
             raise RuntimeError(event["message"])
     client.wait()
     (cpu0, _), t0 = marks["calls_start"]
@@ -212,22 +265,30 @@ def print_table(rows: list[dict], args) -> None:
             _fmt(r["rss_mb"]), f"{r['timeouts']}/{r['calls']}"]))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=50)
-    parser.add_argument("--waiting", type=int, default=20)
-    parser.add_argument("--interval-ms", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=12)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--modes", default="threading,gevent")
-    args = parser.parse_args()
-    if not (BENCH / "node_modules" / "socket.io-client").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH, check=True)
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sessions", type=int, default=50)
+    p.add_argument("--waiting", type=int, default=20)
+    p.add_argument("--interval-ms", type=int, default=3000)
+    p.add_argument("--rounds", type=int, default=12)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--modes", default="gevent,gevent2",
+                   help="comma-separated: threading, gevent, gevent2")
+    return p
+
+
+def run(args) -> list[dict]:
+    ensure_node()
     rows = []
     for mode in args.modes.split(","):
         print(f"running {mode} …", flush=True)
         rows.append(run_mode(mode.strip(), args))
-    print_table(rows, args)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    print_table(run(args), args)
 
 
 if __name__ == "__main__":

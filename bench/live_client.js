@@ -1,6 +1,6 @@
 // Load client for bench/bench_live.py: the official socket.io-client, WebSocket only.
 //
-//   node bench/live_client.js FIXTURE.json http://127.0.0.1:PORT [--interval-ms 3000]
+//   node bench/live_client.js FIXTURE.json http://127.0.0.1:PORT[,http://...] [--interval-ms 3000]
 //        [--rounds 12] [--batch 100]
 //
 // FIXTURE is the output of `flask seed-load`. Every citizen and host opens its own
@@ -18,7 +18,12 @@ function option(name, fallback) {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-const [fixturePath, url] = process.argv.slice(2, 4);
+// URL may be a comma-separated list of servers (several processes sharing a Redis queue):
+// citizens and hosts are dealt to them in turn, as a load balancer without stickiness by
+// session would, so a call on one process must reach citizens on the others.
+const [fixturePath, urlList] = process.argv.slice(2, 4);
+const urls = urlList.split(",");
+let dealt = 0;
 const INTERVAL = option("--interval-ms", 3000);
 const BATCH = option("--batch", 100);
 const fixture = JSON.parse(fs.readFileSync(fixturePath, "utf8"));
@@ -29,6 +34,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function open(token) {
   return new Promise((resolve, reject) => {
+    const url = urls[dealt++ % urls.length];
     const socket = io(url + "/live", {
       transports: ["websocket"], auth: { token }, reconnection: false, forceNew: true,
       timeout: 60000,

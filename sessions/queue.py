@@ -88,10 +88,10 @@ class Entry:
             raise ValueError(f"unknown queue state {self.state!r}")
         if unknown := self.priority - set(PRIORITY_FLAGS):
             raise ValueError(f"unknown priority flags {sorted(unknown)}")
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in _ENTRY_FIELDS:
+            value = getattr(self, name)
             if isinstance(value, datetime) and value.utcoffset() is None:
-                raise ValueError(f"{f.name} must be timezone-aware")
+                raise ValueError(f"{name} must be timezone-aware")
         for name in _REQUIRED.get(self.state, ()):
             if getattr(self, name) is None:
                 raise ValueError(f"a {self.state} entry needs {name}")
@@ -100,6 +100,10 @@ class Entry:
     def is_priority(self) -> bool:
         """Whether the citizen has at least one priority flag."""
         return bool(self.priority)
+
+
+#: Field names of Entry, read once (``fields()`` on every entry showed in join storms).
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 
 
 @dataclass(frozen=True)

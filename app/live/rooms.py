@@ -16,7 +16,11 @@ scheduler process can call :func:`broadcast_queue` too (through the Redis queue)
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import timedelta
+
+from flask import current_app, has_app_context
 
 from sessions import queue
 
@@ -28,6 +32,36 @@ from .services import Snapshot, load_snapshot
 
 NAMESPACE = "/live"
 AUDIENCES = ("staff", "host", "display", "citizens")
+log = logging.getLogger(__name__)
+
+
+def decline_websocket_compression() -> None:
+    """Never agree to per-message compression on the server's WebSockets.
+
+    simple-websocket (the WebSocket server of the threading and gevent modes) accepts
+    ``permessage-deflate`` whenever a client offers it, whatever ``websocket_compression``
+    says; browsers and the Node client always offer it. For the small queue messages it
+    costs ~40 % of the fan-out time and ~90 KB per connection (docs/performance.md).
+    An extension whose ``accept`` returns None is left out of the handshake.
+    """
+    try:
+        import simple_websocket.ws as ws
+        from wsproto.extensions import PerMessageDeflate
+    except ImportError:  # pragma: no cover - another WebSocket server
+        return
+    if getattr(ws.PerMessageDeflate, "declined", False):
+        return
+
+    class DeclinedPerMessageDeflate(PerMessageDeflate):
+        declined = True
+
+        def accept(self, offer):
+            return None
+
+    ws.PerMessageDeflate = DeclinedPerMessageDeflate
+
+
+decline_websocket_compression()
 
 
 def room_name(session_id: int, audience: str, user_id: int | None = None) -> str:
@@ -89,6 +123,19 @@ def _emit(event: str, payload: dict, to: str) -> None:
     socketio.emit(event, payload, to=to, namespace=NAMESPACE)
 
 
+# Sessions whose queue this process is sending -> whether a change arrived meanwhile.
+_flights: dict[int, _Flight] = {}
+_flights_lock = threading.Lock()
+YIELD_EVERY = 100  # personal messages between two yields of a long send
+
+
+class _Flight:
+    __slots__ = ("dirty",)
+
+    def __init__(self) -> None:
+        self.dirty = False
+
+
 def broadcast_queue(session_id: int) -> None:
     """Send everyone in session ``session_id`` their view of the queue, after a change.
 
@@ -96,7 +143,58 @@ def broadcast_queue(session_id: int) -> None:
     point 4); then each citizen gets a small personal ``queue`` event, the staff
     room one ``queue_state`` and the display room one ``board``. Call it after
     the commit.
+
+    A change is sent at once, before the caller returns, unless this process is
+    already sending the session's queue: then the caller returns at once, and one
+    more send with a fresh snapshot follows the current one, in the background,
+    for all the changes that arrived meanwhile. A long send yields to other
+    requests every ``YIELD_EVERY`` messages, so a thousand citizens checking in at
+    eight o'clock are coalesced into a few sends; without it every check-in re-sent
+    every place, n² messages, and that join storm took minutes (docs/performance.md).
     """
+    with _flights_lock:
+        flight = _flights.get(session_id)
+        if flight is not None:
+            flight.dirty = True
+            return
+        flight = _flights[session_id] = _Flight()
+    _fly(session_id, flight)
+
+
+def _fly(session_id: int, flight: _Flight) -> None:
+    """Send now; if changes arrived meanwhile, send again in the background."""
+    sent = False
+    try:
+        with _flights_lock:
+            flight.dirty = False  # what arrives from now on is not in this snapshot
+        _send_queue(session_id)
+        sent = True
+    finally:
+        with _flights_lock:
+            again = sent and flight.dirty
+            if not again:  # a failed send ends the flight: the next change sends again
+                _flights.pop(session_id, None)
+    if again:
+        _send_again(session_id, flight)
+
+
+def _send_again(session_id: int, flight: _Flight) -> None:
+    app = current_app._get_current_object() if has_app_context() else None
+
+    def task():
+        try:
+            if app is None:
+                _fly(session_id, flight)
+            else:
+                with app.app_context():
+                    _fly(session_id, flight)
+        except Exception:  # noqa: BLE001 - a background task has nobody to tell
+            log.exception("queue broadcast of session %s failed", session_id)
+
+    socketio.start_background_task(task)
+
+
+def _send_queue(session_id: int) -> None:
     reception = get_reception(session_id)
     if reception is None:
         return
@@ -104,8 +202,10 @@ def broadcast_queue(session_id: int) -> None:
     personal = citizen_payloads(snap)
     state, board = queue_state_payload(snap), board_payload(snap)
     db.session.commit()  # a read: end it before the sends (SQLite holds the write lock)
-    for citizen_id, payload in personal:
+    for index, (citizen_id, payload) in enumerate(personal, start=1):
         _emit("queue", payload, room_name(session_id, "citizen", citizen_id))
+        if index % YIELD_EVERY == 0:
+            socketio.sleep(0)  # let other requests in (and mark the flight dirty)
     _emit("queue_state", state, room_name(session_id, "staff"))
     _emit("board", board, room_name(session_id, "display"))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import or_, select, update
 
@@ -57,7 +59,7 @@ class Snapshot:
     reception_id: int
     rule: QueueRule
     entries: list[Entry]
-    rows: dict[int, QueueEntry]
+    rows: dict[int, Any]  # booking id -> row with the QueueEntry columns
     citizen_of: dict[int, int]
     positions: dict[int, Position] = field(default_factory=dict)
 
@@ -65,33 +67,52 @@ class Snapshot:
         return [e for e in self.entries if e.state in queue.ACTIVE_STATES]
 
 
-def to_entry(row: QueueEntry, slot_start: datetime | None, reception: ReceptionSession) -> Entry:
-    """The core's view of a stored entry."""
-    values = {name: aware(getattr(row, name)) for name in _TIMES}
-    return Entry(row.booking_id, row.ticket, aware(slot_start or reception.starts_at),
-                 priority=frozenset(f for f in row.priority_flags.split(",") if f),
-                 state=row.state, recalls=row.recalls, **values)
+def to_entry(row, slot_start: datetime | None, reception: ReceptionSession) -> Entry:
+    """The core's view of a stored entry (a QueueEntry or a row with its columns)."""
+    return _entry(row.booking_id, row.ticket, slot_start or reception.starts_at,
+                  row.priority_flags, row.state, row.recalls,
+                  *(getattr(row, name) for name in _TIMES))
+
+
+@lru_cache(maxsize=4096)
+def _entry(booking_id: int, ticket: str, slot_start: datetime, priority_flags: str, state: str,
+           recalls: int, *times: datetime | None) -> Entry:
+    """One Entry per distinct stored value: a broadcast after a call re-reads a thousand
+    entries of which one or two changed, and building (validating) an Entry is most of
+    the cost of a snapshot. Entries are immutable, so sharing them is safe."""
+    return Entry(booking_id, ticket, aware(slot_start),
+                 priority=frozenset(f for f in priority_flags.split(",") if f),
+                 state=state, recalls=recalls,
+                 **{name: aware(value) for name, value in zip(_TIMES, times, strict=True)})
+
+
+# The columns of an entry, read as plain rows: a snapshot of a thousand citizens builds
+# no ORM object (building them was a large share of a broadcast; docs/performance.md).
+_ENTRY_COLUMNS = (QueueEntry.id, QueueEntry.booking_id, QueueEntry.ticket, QueueEntry.state,
+                  QueueEntry.priority_flags, QueueEntry.recalls,
+                  *(getattr(QueueEntry, name) for name in _TIMES))
 
 
 def load_snapshot(reception: ReceptionSession, now: datetime) -> Snapshot:
     """Every entry of the session (one query) and every place and estimate (one pass).
 
     Entries whose booking was cancelled or moved before the citizen was called
-    are left out: they no longer hold a place.
+    are left out: they no longer hold a place. ``rows`` holds plain rows with the
+    entry's columns (``id``, ``state``, ...), enough for :func:`save_transition`.
     """
     rows = db.session.execute(
-        select(QueueEntry, Booking.citizen_id, Booking.status, Booking.session_id,
-               Booking.slot_start)
+        select(*_ENTRY_COLUMNS, Booking.citizen_id, Booking.status,
+               Booking.session_id.label("booking_session_id"), Booking.slot_start)
         .join(Booking, Booking.id == QueueEntry.booking_id)
         .where(QueueEntry.session_id == reception.id)).all()
     snap = Snapshot(reception.id, queue_rule(reception), [], {}, {})
-    for row, citizen_id, status, booking_session, slot_start in rows:
-        gone = status != "accepted" or booking_session != reception.id
+    for row in rows:
+        gone = row.status != "accepted" or row.booking_session_id != reception.id
         if gone and row.state in ("booked", "waiting"):
             continue
-        snap.entries.append(to_entry(row, slot_start, reception))
+        snap.entries.append(to_entry(row, row.slot_start, reception))
         snap.rows[row.booking_id] = row
-        snap.citizen_of[row.booking_id] = citizen_id
+        snap.citizen_of[row.booking_id] = row.citizen_id
     snap.positions = queue.estimate(snap.entries, snap.rule, aware(now), reception.slot_minutes,
                                     starts_at=aware(reception.starts_at))
     return snap
@@ -104,9 +125,9 @@ def lock_reception(reception_id: int) -> None:
                        .with_for_update())
 
 
-def save_transition(row: QueueEntry, new: Entry, *, actor_id: int | None,
-                    now: datetime) -> None:
-    """Store ``new`` if the row still has the state it was read with, and log it."""
+def save_transition(row, new: Entry, *, actor_id: int | None, now: datetime) -> None:
+    """Store ``new`` if the row (a QueueEntry, or a snapshot row) still has the state it
+    was read with, and log it."""
     values = {name: naive(getattr(new, name)) for name in _TIMES}
     values.update(state=new.state, recalls=new.recalls)
     result = db.session.execute(
@@ -117,7 +138,8 @@ def save_transition(row: QueueEntry, new: Entry, *, actor_id: int | None,
     db.session.add(QueueTransition(entry_id=row.id, from_state=row.state, to_state=new.state,
                                    at=now, actor_id=actor_id))
     db.session.flush()
-    db.session.expire(row)
+    if isinstance(row, QueueEntry):
+        db.session.expire(row)
 
 
 def _missing_bookings(reception: ReceptionSession) -> list:

@@ -24,7 +24,19 @@ from ..tasks.models import Task
 from ..tasks.services import status_label
 from ..timeutil import local_today, to_local, to_utc_naive
 from ..units.models import Unit
-from . import documents as docs
+
+
+class _LazyDocuments:
+    """app.reports.documents, imported on first use: python-docx and openpyxl weigh
+    about 17 MB in every web process, most of which never export a document."""
+
+    def __getattr__(self, name: str):
+        from . import documents
+
+        return getattr(documents, name)
+
+
+docs = _LazyDocuments()
 
 #: Bookings that count as received cases (register, notice, statistics).
 RECEIVED_STATUSES = ("accepted", "served")
