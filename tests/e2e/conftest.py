@@ -1,4 +1,4 @@
-"""Browser tests of the live room: a real ``wsgi.py`` server and headless Chromium.
+"""Browser tests: a real ``wsgi.py`` server (``server.py``) and headless Chromium.
 
 Skipped when Chromium (/usr/bin/chromium) or the ``playwright`` package is missing,
 failed instead when ``CI`` is set. Each page records console errors, page errors and
@@ -7,19 +7,15 @@ failed same-origin requests; a test fails when any was recorded.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from .server import running_site
+
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM_ARGS = [
@@ -51,12 +47,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=f"browser tests skipped: {problem}"))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class LiveSite:
     """The running server and the seeded session."""
@@ -65,59 +55,18 @@ class LiveSite:
     data: dict
     instance: Path
     database_url: str
+    env: dict
 
 
 @pytest.fixture(scope="session")
 def live_site(tmp_path_factory):
-    """``python wsgi.py`` (threading mode) on a fresh SQLite file with one seeded session."""
+    """``python wsgi.py`` (threading mode) on a fresh SQLite file, seeded by ``seed_room``."""
     problem = _missing()
     if problem:
         pytest.fail(f"browser tests need Chromium and playwright in CI: {problem}")
     instance = tmp_path_factory.mktemp("e2e-instance")
-    database_url = f"sqlite:///{instance / 'e2e.sqlite3'}"
-    port = _free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, INSTANCE_PATH=str(instance),
-               UPLOAD_DIR=str(instance / "uploads"), SCHEDULER="off", APP_ENV="development",
-               SECRET_KEY="e2e-secret-key-not-for-production", PORT=str(port),
-               HOST="127.0.0.1", ICE_SERVERS="", SOCKETIO_ASYNC_MODE="threading",
-               SOCKETIO_MESSAGE_QUEUE="", FLASK_APP="wsgi")
-    for key in ("TURN_URLS", "TURN_SECRET", "EXTERNAL_ROOM_URL"):
-        env.pop(key, None)
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    subprocess.run(flask + ["upgrade-db"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=60)
-    seeded = subprocess.run([sys.executable, "-m", "tests.e2e.seed_room"], cwd=ROOT, env=env,
-                            check=True, capture_output=True, text=True, timeout=60)
-    data = json.loads(seeded.stdout.strip().splitlines()[-1])
-    log = open(instance / "server.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_up(url, process, instance / "server.log")
-        yield LiveSite(url, data, instance, database_url)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
-    output = (instance / "server.log").read_text(errors="replace")
-    assert "Traceback" not in output, "the server logged an error:\n" + output[-4000:]
-
-
-def _wait_up(url: str, process, log_path: Path, timeout: float = 30) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("server exited:\n" + log_path.read_text(errors="replace"))
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"server at {url} did not start")
+    with running_site(instance) as (url, data, env):
+        yield LiveSite(url, data, instance, env["DATABASE_URL"], env)
 
 
 @pytest.fixture(scope="session")
@@ -160,11 +109,13 @@ def problems():
 
 @pytest.fixture
 def open_page(browser, live_site, problems):
-    """``open_page(name, email=None, phone=False)``: a page in a fresh context (a 360 px
-    wide phone when asked), signed in when asked."""
+    """``open_page(name, email=None, phone=False, password=None)``: a page in a fresh
+    context (a 360 px wide phone when asked), signed in when asked (with the seeded
+    password unless another is given)."""
     contexts = []
 
-    def opener(name: str, email: str | None = None, phone: bool = False):
+    def opener(name: str, email: str | None = None, phone: bool = False,
+               password: str | None = None):
         # Reduced motion: the pulsing "your turn" banner would make clicks wait for it.
         context = browser.new_context(base_url=live_site.url, locale="vi-VN",
                                       permissions=["camera", "microphone"],
@@ -178,7 +129,7 @@ def open_page(browser, live_site, problems):
         if email:
             page.goto("/login")
             page.fill("#username", email)
-            page.fill("#password", live_site.data["password"])
+            page.fill("#password", password or live_site.data["password"])
             page.click("form button[type=submit]")
             page.wait_for_url(lambda u: "/login" not in u)
         return page
