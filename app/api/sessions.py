@@ -16,6 +16,7 @@ from ..extensions import db
 from ..schedules import services
 from ..schedules.availability import free_counts
 from ..schedules.models import ReceptionSession
+from ..schedules.pagecache import cached_public_page
 from ..timeutil import local_today, to_utc_naive, utcnow
 from ..units.services import unit_by_code
 from . import bp
@@ -67,6 +68,7 @@ def _reception_or_404(session_id: int) -> ReceptionSession:
 
 
 @bp.get("/sessions")
+@cached_public_page
 def list_sessions():
     code = query_param("unit")
     if not code:

@@ -1,11 +1,12 @@
-"""A short-lived cache of the public schedule pages for visitors who are not signed in.
+"""A short-lived cache of the public schedule for visitors who are not signed in.
 
 The public week of a province lists a hundred sessions or more and is the most
-visited page on a busy morning; its content changes only when a schedule changes or
-a slot is booked. For anonymous visitors (no personal content, no form token, no
-flashed message) the rendered page is kept per process for PUBLIC_PAGE_CACHE_SECONDS
-(15 by default; 0 turns the cache off), per URL and language. The free-slot counts may
-therefore lag by those seconds; booking itself always checks the slot.
+visited page on a busy morning, with its JSON twin ``GET /api/v1/sessions``; their
+content changes only when a schedule changes or a slot is booked. For anonymous
+visitors (no personal content, no form token, no flashed message) the answer is kept
+per process for PUBLIC_PAGE_CACHE_SECONDS (15 by default; 0 turns the cache off), per
+URL and language. The free-slot counts may therefore lag by those seconds; booking
+itself always checks the slot.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 MAX_PAGES = 256  # URLs kept per process (a province, its communes, weeks and months)
-_pages: OrderedDict[tuple, tuple[float, bytes]] = OrderedDict()
+_pages: OrderedDict[tuple, tuple[float, bytes, str]] = OrderedDict()
 _lock = Lock()
 
 
@@ -52,13 +53,13 @@ def cached_public_page(view):
             hit = _pages.get(key)
         if hit and hit[0] > now:
             response = make_response(hit[1])
-            response.headers["Content-Type"] = "text/html; charset=utf-8"
+            response.headers["Content-Type"] = hit[2]
             return response
         response = make_response(view(*args, **kwargs))
         # A page that wrote to the visitor's session (a form token, a message) is theirs.
         if response.status_code == 200 and not session.modified:
             with _lock:
-                _pages[key] = (now + ttl, response.get_data())
+                _pages[key] = (now + ttl, response.get_data(), response.content_type)
                 _pages.move_to_end(key)
                 while len(_pages) > MAX_PAGES:
                     _pages.popitem(last=False)

@@ -56,3 +56,22 @@ def test_signed_in_people_and_other_languages_are_not_served_the_cache(cached, c
         cookie["_user_id"] = str(citizen.id)
         cookie["_fresh"] = True
     assert "Đinh Thị Mới" in _week(client, unit, reception)
+
+
+def test_the_json_schedule_is_cached_with_its_content_type(cached, client):
+    from app.extensions import db
+
+    unit = make_unit()
+    host = make_user("host", unit=unit, full_name="Hoàng Văn Chủ")
+    reception = make_reception(unit, host)
+    db.session.commit()
+    day = reception.starts_at.date().isoformat()
+    url = f"/api/v1/sessions?unit={unit.code}&from={day}&to={day}"
+    first = client.get(url)
+    assert first.status_code == 200 and first.get_json()[0]["host_name"] == "Hoàng Văn Chủ"
+    host.full_name = "Đinh Thị Mới"
+    db.session.commit()
+    again = client.get(url)
+    assert again.content_type == "application/json"
+    assert again.get_json()[0]["host_name"] == "Hoàng Văn Chủ"
+    assert client.get(f"/api/v1/sessions?unit={unit.code}&from=bad").status_code == 422
