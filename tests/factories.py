@@ -57,6 +57,14 @@ def make_agency(unit: Unit, code: str = "SXD", name: str = "Sở Xây dựng") -
     return agency
 
 
+def sign_in(client, user: User) -> None:
+    """Sign ``user`` in on a Flask test client (the Flask-Login session cookie)."""
+    db.session.commit()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = str(user.id)
+        cookie["_fresh"] = True
+
+
 def token_for(user: User) -> str:
     token = issue_token(user, 24)
     db.session.commit()

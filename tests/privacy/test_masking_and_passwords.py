@@ -6,30 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import g
 
 from app.auth import services
 from app.extensions import db
 from sessions.errors import CoreError
 from tests.bookings.scene import build_scene
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_state(app):
-    @app.before_request
-    def _forget_cached_user():
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-
-
-def sign_in(client, user) -> None:
-    db.session.commit()
-    with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
-        cookie["_fresh"] = True
 
 
 def test_every_template_shows_a_stored_cccd_through_the_mask():

@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import g
 from sqlalchemy import func, select, update
 
 from app.audit.models import AuditEvent
@@ -23,24 +22,9 @@ from app.minutes.models import Minutes
 from app.notify.models import Notification
 from app.privacy import services
 from app.timeutil import utcnow
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 
 FILE_BYTES = b"%PDF-1.4 don de nghi cua cong dan\n"
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_state(app):
-    @app.before_request
-    def _forget_cached_user():
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-
-
-def sign_in(client, user) -> None:
-    db.session.commit()
-    with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
-        cookie["_fresh"] = True
 
 
 def retention_twice(app) -> None:
