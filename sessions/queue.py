@@ -23,6 +23,7 @@ import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from datetime import datetime, timedelta
 from operator import itemgetter
 
@@ -140,6 +141,11 @@ class QueueRule:
                         N_("Chế độ ưu tiên “{mode}” không hợp lệ (front, off hoặc jump:N)."),
                         field="priority_mode", mode=mode)
 
+    @cached_property
+    def late_after(self) -> timedelta:
+        """``late_after_minutes`` as a duration (read once per entry in every sort)."""
+        return timedelta(minutes=self.late_after_minutes)
+
     @property
     def mode(self) -> str:
         """The priority mode as stored: ``front``, ``off`` or ``jump:N``."""
@@ -207,7 +213,7 @@ def is_late(entry: Entry, rule: QueueRule) -> bool:
     """Whether the citizen entered the waiting room too late to keep their slot's place."""
     if entry.checked_in_at is None:
         return False
-    return entry.checked_in_at > entry.slot_start + timedelta(minutes=rule.late_after_minutes)
+    return entry.checked_in_at > entry.slot_start + rule.late_after
 
 
 def _base_key(entry: Entry, rule: QueueRule) -> tuple:
@@ -319,15 +325,21 @@ def estimate(entries: Iterable[Entry], rule: QueueRule, now: datetime, slot_minu
     return result
 
 
-def board(entries: Iterable[Entry], rule: QueueRule, limit: int = 5) -> dict:
-    """The public display: the ticket being served and the next tickets, nothing else."""
+def board(entries: Iterable[Entry], rule: QueueRule, limit: int = 5, *,
+          positions: dict[int, Position] | None = None) -> dict:
+    """The public display: the ticket being served and the next tickets, nothing else.
+
+    ``positions``, when given, is :func:`estimate`'s result for the same entries: its
+    waiting citizens are already in queue order, so they are not sorted again.
+    """
     entries = list(entries)
     active = [e for e in entries if e.state in ACTIVE_STATES]
     serving = max(active, key=lambda e: (e.called_at, e.booking_id), default=None)
-    return {
-        "now_serving": serving.ticket if serving else None,
-        "next": [e.ticket for e in order_waiting(entries, rule)[:limit]],
-    }
+    if positions is None:
+        upcoming = [e.ticket for e in order_waiting(entries, rule)[:limit]]
+    else:
+        upcoming = [p.ticket for p in positions.values() if p.state == "waiting"][:limit]
+    return {"now_serving": serving.ticket if serving else None, "next": upcoming}
 
 
 def _require(entry: Entry, action: str) -> None:

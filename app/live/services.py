@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -28,6 +29,7 @@ from .access import queue_rule, require_citizen_bookings
 from .models import QueueEntry, QueueTransition
 
 _TIMES = ("checked_in_at", "called_at", "started_at", "finished_at", "requeued_at")
+_times_of = attrgetter(*_TIMES)
 
 
 class StaleEntry(Exception):
@@ -70,8 +72,7 @@ class Snapshot:
 def to_entry(row, slot_start: datetime | None, reception: ReceptionSession) -> Entry:
     """The core's view of a stored entry (a QueueEntry or a row with its columns)."""
     return _entry(row.booking_id, row.ticket, slot_start or reception.starts_at,
-                  row.priority_flags, row.state, row.recalls,
-                  *(getattr(row, name) for name in _TIMES))
+                  row.priority_flags, row.state, row.recalls, *_times_of(row))
 
 
 @lru_cache(maxsize=4096)
@@ -88,9 +89,11 @@ def _entry(booking_id: int, ticket: str, slot_start: datetime, priority_flags: s
 
 # The columns of an entry, read as plain rows: a snapshot of a thousand citizens builds
 # no ORM object (building them was a large share of a broadcast; docs/performance.md).
-_ENTRY_COLUMNS = (QueueEntry.id, QueueEntry.booking_id, QueueEntry.ticket, QueueEntry.state,
-                  QueueEntry.priority_flags, QueueEntry.recalls,
-                  *(getattr(QueueEntry, name) for name in _TIMES))
+# The first eleven are _entry's arguments, in its order, so that a row's slice is its key.
+_ENTRY_COLUMNS = (QueueEntry.booking_id, QueueEntry.ticket, Booking.slot_start,
+                  QueueEntry.priority_flags, QueueEntry.state, QueueEntry.recalls,
+                  *(getattr(QueueEntry, name) for name in _TIMES), QueueEntry.id)
+_KEY = len(_ENTRY_COLUMNS) - 1
 
 
 def load_snapshot(reception: ReceptionSession, now: datetime) -> Snapshot:
@@ -99,21 +102,28 @@ def load_snapshot(reception: ReceptionSession, now: datetime) -> Snapshot:
     Entries whose booking was cancelled or moved before the citizen was called
     are left out: they no longer hold a place. ``rows`` holds plain rows with the
     entry's columns (``id``, ``state``, ...), enough for :func:`save_transition`.
+    The query runs on the session's connection without the ORM's result processing
+    (a thousand rows per call in a full session).
     """
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(*_ENTRY_COLUMNS, Booking.citizen_id, Booking.status,
-               Booking.session_id.label("booking_session_id"), Booking.slot_start)
+               Booking.session_id.label("booking_session_id"))
         .join(Booking, Booking.id == QueueEntry.booking_id)
         .where(QueueEntry.session_id == reception.id)).all()
     snap = Snapshot(reception.id, queue_rule(reception), [], {}, {})
+    default_start = reception.starts_at
+    entries, by_booking, citizen_of = snap.entries, snap.rows, snap.citizen_of
     for row in rows:
-        gone = row.status != "accepted" or row.booking_session_id != reception.id
-        if gone and row.state in ("booked", "waiting"):
-            continue
-        snap.entries.append(to_entry(row, row.slot_start, reception))
-        snap.rows[row.booking_id] = row
-        snap.citizen_of[row.booking_id] = row.citizen_id
-    snap.positions = queue.estimate(snap.entries, snap.rule, aware(now), reception.slot_minutes,
+        if row.status != "accepted" or row.booking_session_id != reception.id:
+            if row.state in ("booked", "waiting"):
+                continue  # gone: no longer holds a place
+        key = row[:_KEY]
+        if key[2] is None:
+            key = (*key[:2], default_start, *key[3:])
+        entries.append(_entry(*key))
+        by_booking[key[0]] = row
+        citizen_of[key[0]] = row.citizen_id
+    snap.positions = queue.estimate(entries, snap.rule, aware(now), reception.slot_minutes,
                                     starts_at=aware(reception.starts_at))
     return snap
 
