@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from .config import BASE_DIR, INSTANCE_DIR, load_config
@@ -62,14 +64,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import persistence
-    from .extensions import babel, csrf, db, limiter, login, migrate, socketio
+    from .extensions import babel, csrf, db, limiter, login, socketio
     from .i18n import select_locale, select_timezone
 
     persistence.configure(app)
     db.init_app(app)
     persistence.install_sqlite_pragmas(app, db)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True,
-                     compare_type=True)
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.testing:
+        persistence.init_migrations(app)  # web processes never load Alembic (~10 MB)
     babel.init_app(
         app,
         locale_selector=select_locale,

@@ -24,6 +24,9 @@ def upgrade_db():
     """Create or migrate the database to the latest schema."""
     from flask_migrate import upgrade
 
+    from .persistence import init_migrations
+
+    init_migrations(current_app)
     upgrade()
     click.echo("database is up to date")
 

@@ -10,6 +10,21 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def init_migrations(app: Flask) -> None:
+    """Attach Flask-Migrate (``flask db ...``, ``flask upgrade-db``). Only command-line
+    processes and tests call it: Alembic, Mako and Pygments weigh ~10 MB of memory in
+    each web process that never migrates (docs/performance.md)."""
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate
+
+    from .config import BASE_DIR
+    from .extensions import db
+
+    Migrate(app, db, directory=str(BASE_DIR / "migrations"),
+            render_as_batch=True, compare_type=True)
+
+
 def configure(app: Flask) -> None:
     """Engine options that depend on the backend."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]

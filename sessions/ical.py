@@ -20,9 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress
+if TYPE_CHECKING:  # imported on first use: a web process may never build a calendar
+    from icalendar import Event, Timezone, vCalAddress
 
 TZID = "Asia/Ho_Chi_Minh"
 LOCAL_TZ = ZoneInfo(TZID)
@@ -87,7 +89,7 @@ def build_calendar(
     (see :func:`build_invite`). Cancelled events stay in the output with
     ``STATUS:CANCELLED`` so subscribed clients remove or strike them.
     """
-    calendar = Calendar()
+    calendar = _ical().Calendar()
     calendar.add("prodid", prodid)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
@@ -140,7 +142,7 @@ def _to_utc(value: datetime) -> datetime:
 
 def _vevent(data: EventData) -> Event:
     """Build the VEVENT component for ``data``."""
-    event = Event()
+    event = _ical().Event()
     event.add("uid", data.uid)
     event.add("dtstamp", _to_utc(data.dtstamp))
     event.add("last-modified", _to_utc(data.last_modified or data.dtstamp))
@@ -176,7 +178,7 @@ def _cal_address(address: str, display_name: str) -> vCalAddress:
         uri = "tel:" + address
     else:
         uri = "mailto:" + address
-    cal_address = vCalAddress(uri)
+    cal_address = _ical().vCalAddress(uri)
     if display_name:
         cal_address.params["CN"] = display_name
     return cal_address
@@ -184,12 +186,19 @@ def _cal_address(address: str, display_name: str) -> vCalAddress:
 
 def _vtimezone() -> Timezone:
     """A fresh VTIMEZONE component for :data:`TZID` (built once, then re-parsed)."""
-    return Timezone.from_ical(_vtimezone_ical())
+    return _ical().Timezone.from_ical(_vtimezone_ical())
 
 
 @lru_cache(maxsize=1)
 def _vtimezone_ical() -> bytes:
-    timezone = Timezone.from_tzid(
+    timezone = _ical().Timezone.from_tzid(
         TZID, first_date=_VTIMEZONE_FIRST_DATE, last_date=_VTIMEZONE_LAST_DATE
     )
     return timezone.to_ical()
+
+
+def _ical():
+    """The icalendar package, imported when the first calendar is built."""
+    import icalendar
+
+    return icalendar

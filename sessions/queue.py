@@ -23,8 +23,8 @@ import math
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
-from functools import cached_property
 from datetime import datetime, timedelta
+from functools import cached_property
 from operator import itemgetter
 
 from sessions.errors import N_, CoreError

@@ -13,8 +13,6 @@ import threading
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-import holidays
-
 from .errors import N_, CoreError
 
 #: Name shown for a day off that the application added without a name.
@@ -72,6 +70,8 @@ class WorkCalendar:
                 return
             # A swap may cross New Year (a make-up Saturday in January for a day
             # off in December), so the neighbouring years are asked too.
+            import holidays  # on first use: ~3.5 MB that a web process may not need
+
             package = holidays.country_holidays(
                 "VN", years=range(year - 1, year + 2), language="vi"
             )

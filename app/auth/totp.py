@@ -15,7 +15,6 @@ import secrets
 import time
 
 import pyotp
-import segno
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from sqlalchemy import delete, select
@@ -65,6 +64,8 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_data_uri(uri: str) -> str:
     """The QR code of ``uri`` as an SVG data: URI (the CSP allows img data:)."""
+    import segno  # on first use: only the page that sets up two-step sign-in draws one
+
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 

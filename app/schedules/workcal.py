@@ -6,7 +6,6 @@ import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import holidays
 from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -85,6 +84,8 @@ class HolidayRow:
 
 def holidays_of_year(year: int) -> list[HolidayRow]:
     """The package's days off and make-up days of ``year``, then the overrides, by day."""
+    import holidays
+
     package = holidays.country_holidays("VN", years=year, language="vi")
     rows = [HolidayRow(d, n, "off", "package") for d, n in package.items() if d.year == year]
     rows += [HolidayRow(d, "", "work", "package") for d in package.weekend_workdays
