@@ -81,10 +81,15 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login.init_app(app)
+    from .live.fanout import client_manager
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # Flask-SocketIO's own choice of queue manager, able to carry one notice per
+        # queue change instead of one message per citizen (app/live/fanout.py).
+        client_manager=client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"], app),
         # None = same origin only (also behind a proxy's X-Forwarded-Host/Proto): a
         # page of another site cannot open /live with the visitor's cookie.
         cors_allowed_origins=None,

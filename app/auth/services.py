@@ -227,9 +227,14 @@ def issue_token(user: User, hours: int) -> str:
 
 def user_for_token(token: str) -> User | None:
     # One statement for the token, its user and their roles: every API request asks.
-    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
-                             .options(joinedload(ApiToken.user).joinedload(User.roles))
-                             ).unique().one_or_none()
+    # The roles' units and agencies (joined by default) load when a check reads them:
+    # most API callers are citizens, whose role has neither, and two more joins per
+    # request showed in the booking rush on PostgreSQL (docs/performance.md).
+    roles = joinedload(ApiToken.user).joinedload(User.roles)
+    row = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+        .options(roles, roles.lazyload(RoleAssignment.unit),
+                 roles.lazyload(RoleAssignment.agency))).unique().one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.is_active else None

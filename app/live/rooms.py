@@ -28,6 +28,7 @@ from sessions import queue
 from ..bookings.models import Booking
 from ..extensions import db, socketio
 from ..timeutil import iso_local, utcnow
+from . import fanout
 from .access import get_reception
 from .services import Snapshot, load_snapshot
 
@@ -129,12 +130,13 @@ def board_payload(snap: Snapshot) -> dict:
             **queue.board(snap.entries, snap.rule, positions=snap.positions)}
 
 
-def _emit(event: str, payload: dict, to: str) -> None:
+def _emit(event: str, payload: dict, to: str, local: bool = False) -> None:
     """Send one event to one room, straight to python-socketio's client manager (the
-    local one, or the Redis one that also tells the other processes): what
+    local one, or the message queue's, which also tells the other processes): what
     ``socketio.emit`` does without a callback, minus two layers of argument handling
-    paid a thousand times per call in a full session."""
-    socketio.server.manager.emit(event, payload, NAMESPACE, room=to)
+    paid a thousand times per call in a full session. ``local``: only to this
+    process's sockets, never through the message queue."""
+    socketio.server.manager.emit(event, payload, NAMESPACE, room=to, ignore_queue=local)
 
 
 # Sessions whose queue this process is sending -> whether a change arrived meanwhile.
@@ -156,7 +158,22 @@ def broadcast_queue(session_id: int) -> None:
     One query loads the entries and one pass computes every place (PERFORMANCE.md
     point 4); then each citizen gets a small personal ``queue`` event, the staff
     room one ``queue_state`` and the display room one ``board``. Call it after
-    the commit.
+    the commit. With a message queue, the other processes get one notice and send
+    to their own sockets (app/live/fanout.py); this process sends to its own.
+    """
+    manager = socketio.server.manager
+    if fanout.notices(manager):
+        # The caller has committed, but reading an expired object since then begins a
+        # transaction, which on SQLite holds the write lock: end it, as publishing lets
+        # other greenlets run, and one waiting for that lock would block the process.
+        db.session.commit()
+        manager.publish_queue_change(session_id)
+    send_queue_locally(session_id)
+
+
+def send_queue_locally(session_id: int) -> None:
+    """Send the queue of ``session_id`` to this process's sockets (all of them when
+    there is no message queue).
 
     A change is sent at once, before the caller returns, unless this process is
     already sending the session's queue: then the caller returns at once, and one
@@ -209,19 +226,28 @@ def _send_again(session_id: int, flight: _Flight) -> None:
 
 
 def _send_queue(session_id: int) -> None:
+    local = fanout.notices(socketio.server.manager)
+    present = socketio.server.manager.rooms.get(NAMESPACE, {})
+    if local and not any(room_name(session_id, audience) in present
+                         for audience in ("staff", "display", "citizens")):
+        return  # nobody of this session is connected to this process
     reception = get_reception(session_id)
     if reception is None:
         return
     snap = load_snapshot(reception, utcnow())
-    personal = citizen_payloads(snap)
     state, board = queue_state_payload(snap), board_payload(snap)
     db.session.commit()  # a read: end it before the sends (SQLite holds the write lock)
-    for index, (citizen_id, payload) in enumerate(personal, start=1):
-        _emit("queue", payload, room_name(session_id, "citizen", citizen_id))
-        if index % YIELD_EVERY == 0:
+    sent = 0
+    for booking_id, position in snap.positions.items():
+        room = room_name(session_id, "citizen", snap.citizen_of[booking_id])
+        if local and room not in present:
+            continue  # connected to another process, which sends it
+        _emit("queue", position.payload(session_id), room, local)
+        sent += 1
+        if sent % YIELD_EVERY == 0:
             socketio.sleep(0)  # let other requests in (and mark the flight dirty)
-    _emit("queue_state", state, room_name(session_id, "staff"))
-    _emit("board", board, room_name(session_id, "display"))
+    _emit("queue_state", state, room_name(session_id, "staff"), local)
+    _emit("board", board, room_name(session_id, "display"), local)
 
 
 def send_own_state(sid: str, session_id: int, role: str, user_id: int | None = None) -> None:
@@ -236,7 +262,7 @@ def send_own_state(sid: str, session_id: int, role: str, user_id: int | None = N
         messages = [("board", board_payload(snap))]
     db.session.commit()  # a read: end it before the sends
     for event, payload in messages:
-        _emit(event, payload, sid)
+        _emit(event, payload, sid, local=True)  # the joiner's socket is in this process
 
 
 def ring_citizen(session_id: int, booking_id: int, ticket: str) -> None:

@@ -110,3 +110,53 @@ def test_host_on_one_process_drives_a_citizen_on_the_other(two_servers, room):
     finally:
         for client in clients:
             client.close()
+
+
+def test_a_queue_change_crosses_processes_as_one_notice(two_servers, room, redis_url):
+    """Not one message queue publication per citizen: one notice per change, and each
+    process sends the places to its own sockets (app/live/fanout.py)."""
+    import json
+    import threading
+
+    import redis
+
+    host_server, citizen_server = two_servers
+    clients = []
+    published: list[dict] = []
+    listener = redis.Redis.from_url(redis_url).pubsub()
+    stop = threading.Event()
+
+    def listen():
+        while not stop.is_set():
+            message = listener.get_message(timeout=0.1)
+            if message and message["type"] == "message":
+                published.append(json.loads(message["data"]))
+
+    thread = threading.Thread(target=listen)
+    try:
+        host = Recorder(host_server, room.host_token)
+        citizens = [Recorder(citizen_server, token) for token in room.tokens[:3]]
+        clients += [host, *citizens]
+        host.call("join", {"session_id": room.id})
+        for citizen in citizens:
+            citizen.call("join", {"session_id": room.id})
+        host.wait_for("queue_state", lambda s: len(s["waiting"]) == 3)
+        time.sleep(0.3)  # the check-ins' own notices are out
+        listener.subscribe("flask-socketio")
+        listener.get_message(timeout=2)  # the subscription's confirmation
+        thread.start()
+        assert host.call("call_next", {"session_id": room.id})["ticket"] == "001"
+        citizens[0].wait_for("queue", lambda q: q["state"] == "called")
+        citizens[2].wait_for("queue", lambda q: q["position"] == 2)
+        host.wait_for("queue_state", lambda s: len(s["waiting"]) == 2)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join()
+        listener.close()
+        for client in clients:
+            client.close()
+    events = [m.get("event") for m in published if m.get("method") == "emit"]
+    assert events.count("queue_changed") == 1, events
+    assert not {"queue", "queue_state", "board"} & set(events), events
