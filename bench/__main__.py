@@ -103,15 +103,24 @@ def bench_stress(args) -> list[dict]:
             f"last citizen p50 {_ms(app['last_ms'][0])}, p95 {_ms(app['last_ms'][1])}"
             + (f" ({ratio:.1f} × Node)" if ratio else ""),
             "p95 ≤ 2.5 × Node's and ≤ 250 ms", verdict.get("p95_ok"),
-            "; ".join(f"{s} p95 {_ms(r['last_ms'][1])}" for s, r in by.items() if s != "app")
+            "; ".join(f"{s} p95 {_ms(r['last_ms'][1])}" for s, r in by.items() if s not in ("app", "app2"))
             + f"; app join of all {app['join_s']:.0f} s, CPU {app['cpu_per_round_ms']:.0f} "
               f"ms/round", rows=rows))
         out.append(_row(
             "stress: server RSS with 1,000 connections", f"{app['rss_mb']:.0f} MB",
             "≤ 150 MB", verdict.get("rss_ok"),
-            "; ".join(f"{s} {r['rss_mb']:.0f} MB" for s, r in by.items() if s != "app")
+            "; ".join(f"{s} {r['rss_mb']:.0f} MB" for s, r in by.items() if s not in ("app", "app2"))
             + f"; app idle {app['rss_idle_mb']:.0f} MB, gunicorn master "
               f"{app['master_rss_mb']:.0f} MB apart"))
+    two = by.get("app2")
+    if two:
+        out.append(_row(
+            f"stress: {options.waiting} citizens, 2 processes + Redis (PostgreSQL)",
+            f"last citizen p50 {_ms(two['last_ms'][0])}, p95 {_ms(two['last_ms'][1])}",
+            "(no target; compare)", None,
+            f"half the citizens on each process, the host on one; CPU "
+            f"{two['cpu_per_round_ms']:.0f} ms/round (both); RSS {two['rss_mb']:.0f} MB (both)",
+            rows=[two]))
     return out
 
 

@@ -1,7 +1,7 @@
 """Stress case of the live room: 1,000 citizens waiting in ONE session (not a test).
 
 Run: ``.venv/bin/python -m bench.bench_stress`` (needs Node.js; ``npm ci`` in bench/ is run
-when bench/node_modules is missing). In the same run, one after the other, three servers
+when bench/node_modules is missing). In the same run, one after the other, the servers
 get the same 1,000 citizens and one host from bench/stress_client.js (the official Node
 ``socket.io-client``, WebSocket only, spread over ``--procs`` Node processes):
 
@@ -11,7 +11,11 @@ get the same 1,000 citizens and one host from bench/stress_client.js (the offici
   --waiting 1000``; every citizen joins (checks in), then the host calls ``call_next``;
 * ``python-socketio``: bench/py_ref_server.py, bare python-socketio under the same gunicorn
   gevent worker, sending the same ``queue`` payloads to the same per-citizen rooms;
-* ``node``: bench/node_ref_server.js, Node's socket.io reference server, doing the same.
+* ``node``: bench/node_ref_server.js, Node's socket.io reference server, doing the same;
+* ``app2``: the application scaled out: two such gunicorn processes on PostgreSQL
+  (``BENCH_DATABASE_URL``) sharing a Redis message queue (``BENCH_REDIS_URL``), the Node
+  processes' citizens dealt between them and the host on the first (no target: it shows
+  what a call costs when half the session is on another process).
 
 Per round (``--rounds`` after ``--warmup`` rounds): the time from the host's ``call_next``
 until the LAST citizen has its new place (p50/p95), the host's ack, the server's CPU time
@@ -33,11 +37,20 @@ from pathlib import Path
 
 import requests
 
-from bench.bench_live import BENCH, ROOT, VENV_BIN, _free_port, _percentiles, _tree, ensure_node
+from bench.bench_live import (
+    BENCH,
+    REDIS_URL,
+    ROOT,
+    VENV_BIN,
+    _free_port,
+    _percentiles,
+    _tree,
+    ensure_node,
+)
 from bench.common import recreate_postgres
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_stress")
-SERVERS = ("app", "python-socketio", "node")
+SERVERS = ("app", "python-socketio", "node", "app2")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -124,6 +137,8 @@ def _start(server: str, port: int, env: dict, log: Path) -> subprocess.Popen:
 
 
 def run_server(server: str, args, workdir: Path) -> dict:
+    if server == "app2":
+        return _run_two(args, workdir)
     port = _free_port()
     if server == "app":
         fixture, env = _app_fixture(workdir, args.waiting, args.backend)
@@ -135,20 +150,57 @@ def run_server(server: str, args, workdir: Path) -> dict:
     try:
         worker = _worker(process.pid)
         row["rss_idle_mb"] = _proc(worker)[1]
-        row.update(_drive(worker, process.pid, fixture, port, args))
+        row.update(_drive([worker], [process.pid], fixture, f"http://127.0.0.1:{port}", args))
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
     return row
 
 
-def _drive(worker: int, root_pid: int, fixture: Path, port: int, args) -> dict:
+def _run_two(args, workdir: Path) -> dict:
+    """The application as a province scales it out: two gunicorn processes on
+    PostgreSQL sharing a Redis message queue, the citizens dealt between them and the
+    host on the first, so that every call reaches half the citizens through the other
+    process."""
+    fixture, env = _app_fixture(workdir, args.waiting, "postgresql")
+    env = dict(env, SOCKETIO_MESSAGE_QUEUE=REDIS_URL, RATELIMIT_STORAGE_URI="memory://",
+               BENCH_SOCKETIO_CHANNEL=f"bench-stress-{os.getpid()}")
+    ports = [_free_port(), _free_port()]
+    processes = []
+    row: dict = {"server": "app2"}
+    try:
+        for index, port in enumerate(ports):
+            processes.append(_start("app", port, env, workdir / f"app2-{index}.log"))
+        workers = [_worker(p.pid) for p in processes]
+        row["rss_idle_mb"] = sum(_proc(w)[1] for w in workers)
+        row.update(_drive(workers, [p.pid for p in processes], fixture,
+                          ",".join(f"http://127.0.0.1:{port}" for port in ports), args))
+    finally:
+        for process in processes:
+            _stop(process)
+    return row
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _usage(pids: list[int]) -> tuple[float, float]:
+    """(CPU seconds, RSS MB) of several processes together."""
+    cpu = rss = 0.0
+    for pid in pids:
+        c, r = _proc(pid)
+        cpu, rss = cpu + c, rss + r
+    return cpu, rss
+
+
+def _drive(workers: list[int], roots: list[int], fixture: Path, url: str, args) -> dict:
     client = subprocess.Popen(
-        ["node", str(BENCH / "stress_client.js"), str(fixture), f"http://127.0.0.1:{port}",
+        ["node", str(BENCH / "stress_client.js"), str(fixture), url,
          "--procs", str(args.procs), "--rounds", str(args.rounds), "--warmup", str(args.warmup),
          "--pause-ms", str(args.pause_ms)], cwd=BENCH, stdout=subprocess.PIPE, text=True)
     result: dict = {}
@@ -157,12 +209,12 @@ def _drive(worker: int, root_pid: int, fixture: Path, port: int, args) -> dict:
         event = json.loads(line)
         kind = event["type"]
         if kind == "phase":
-            marks[event["name"]] = (_proc(worker), time.monotonic())
+            marks[event["name"]] = (_usage(workers), time.monotonic())
         elif kind == "call":
             calls.append(event)
         elif kind == "connected":
             result.update(clients=event["clients"], connect_s=event["ms"] / 1000,
-                          rss_connected_mb=_proc(worker)[1])
+                          rss_connected_mb=_usage(workers)[1])
         elif kind == "joined":
             result.update(join_s=event["ms"] / 1000, join_p50=event["join_p50"],
                           join_p95=event["join_p95"])
@@ -174,7 +226,7 @@ def _drive(worker: int, root_pid: int, fixture: Path, port: int, args) -> dict:
     done = [c for c in measured if c["last_ms"] is not None]
     (cpu0, _), _t0 = marks["calls_start"]
     (cpu1, rss1), _t1 = marks["calls_end"]
-    master = sum(_proc(p)[1] for p in _tree(root_pid) if p != worker)
+    master = sum(_proc(p)[1] for root in roots for p in _tree(root) if p not in workers)
     result.update(rounds=len(measured), timeouts=len(measured) - len(done), rss_mb=rss1,
                   master_rss_mb=master, cpu_per_round_ms=1000 * (cpu1 - cpu0) / max(len(measured), 1),
                   last_ms=_percentiles([c["last_ms"] for c in done]),

@@ -119,12 +119,14 @@ async function main() {
   const t0 = now();
   const ready = waitAll("ready");
   // Interleaved slices: every worker holds citizens from the front and the back of the queue.
-  workers.forEach((w, p) => w.send({ type: "start", url, sessionId: session.id, batch: Math.ceil(BATCH / PROCS),
+  // Several servers (comma-separated URLs): the workers' citizens are dealt among them.
+  const urls = url.split(",");
+  workers.forEach((w, p) => w.send({ type: "start", url: urls[p % urls.length], sessionId: session.id, batch: Math.ceil(BATCH / PROCS),
     citizens: citizens.filter((_c, i) => i % PROCS === p).map(({ token, ticket }) => ({ token, ticket })) }));
   const readies = await ready;
   out({ type: "connected", clients: citizens.length + 1, ms: Math.max(...readies.map((r) => r.connectMs)) });
   const joinMs = readies.flatMap((r) => r.joinMs);
-  const host = await open(url, session.host_token);
+  const host = await open(urls[0], session.host_token);
   const hostAck = await call(host, "join", { session_id: session.id });
   if (!hostAck.ok) throw new Error("host join refused: " + JSON.stringify(hostAck));
   out({ type: "joined", ms: now() - t0, join_p50: percentile(joinMs, 50), join_p95: percentile(joinMs, 95) });
