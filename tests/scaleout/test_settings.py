@@ -108,3 +108,38 @@ def test_the_sample_environment_names_what_the_configuration_reads():
     by_units = {"SCHEDULER", "SOCKETIO_ASYNC_MODE", "RATELIMIT_ENABLED", "INSTANCE_PATH"}
     assert _sample_variables() - _config_variables() <= {"WORKER_CONNECTIONS", "PORT", "HOST"}
     assert _config_variables() - by_units <= _sample_variables()
+
+
+def _gunicorn_settings():
+    import runpy
+
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_the_gunicorn_worker_freezes_start_up_objects_and_collects_young_ones_less_often():
+    import gc
+
+    settings = _gunicorn_settings()
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        settings["post_worker_init"](object())
+        assert gc.get_threshold() == (50_000, 20, 100)
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+
+
+def test_a_gevent_worker_yields_after_each_request_and_other_workers_do_not(monkeypatch):
+    import gevent
+
+    yields = []
+    monkeypatch.setattr(gevent, "sleep", lambda seconds=0: yields.append(seconds))
+    settings = _gunicorn_settings()
+    gevent_worker = type("GeventWorker", (), {"__module__": "gunicorn.workers.ggevent"})()
+    thread_worker = type("ThreadWorker", (), {"__module__": "gunicorn.workers.gthread"})()
+    settings["post_request"](thread_worker, None, {}, None)
+    assert yields == []
+    settings["post_request"](gevent_worker, None, {}, None)
+    assert yields == [0]
+    assert settings["worker_class"] == "gevent"
