@@ -107,7 +107,7 @@ def bench_stress(args) -> list[dict]:
             + f"; app join of all {app['join_s']:.0f} s, CPU {app['cpu_per_round_ms']:.0f} "
               f"ms/round", rows=rows))
         out.append(_row(
-            "stress: server RSS with 1,000 connections", f"{app['rss_mb']:.0f} MB",
+            f"stress: server RSS with {options.waiting:,} connections", f"{app['rss_mb']:.0f} MB",
             "≤ 150 MB", verdict.get("rss_ok"),
             "; ".join(f"{s} {r['rss_mb']:.0f} MB" for s, r in by.items() if s not in ("app", "app2"))
             + f"; app idle {app['rss_idle_mb']:.0f} MB, gunicorn master "

@@ -41,6 +41,8 @@ from pathlib import Path
 
 import requests
 
+from bench.common import summed
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.executable).parent
@@ -197,14 +199,6 @@ def run_mode(mode: str, args) -> dict:
     return row
 
 
-def _usage_all(pids: list[int]) -> tuple[float, float]:
-    cpu = rss = 0.0
-    for pid in pids:
-        c, r = _usage(pid)
-        cpu, rss = cpu + c, rss + r
-    return cpu, rss
-
-
 def _drive(pids: list[int], fixture: Path, ports: list[int], args) -> dict:
     client = subprocess.Popen(
         ["node", str(BENCH / "live_client.js"), str(fixture),
@@ -216,12 +210,12 @@ def _drive(pids: list[int], fixture: Path, ports: list[int], args) -> dict:
         event = json.loads(line)
         kind = event["type"]
         if kind == "phase":
-            marks[event["name"]] = (_usage_all(pids), time.monotonic())
+            marks[event["name"]] = (summed(_usage, pids), time.monotonic())
         elif kind == "call":
             calls.append(event)
         elif kind == "connected":
             result.update(clients=event["clients"], connect_s=event["ms"] / 1000)
-            result["rss_connected_mb"] = _usage_all(pids)[1]
+            result["rss_connected_mb"] = summed(_usage, pids)[1]
         elif kind == "joined":
             result.update(join_p50=event["join_p50"], join_p95=event["join_p95"])
         elif kind == "error":

@@ -47,7 +47,7 @@ from bench.bench_live import (
     _tree,
     ensure_node,
 )
-from bench.common import recreate_postgres
+from bench.common import recreate_postgres, summed
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_stress")
 SERVERS = ("app", "python-socketio", "node", "app2")
@@ -171,7 +171,7 @@ def _run_two(args, workdir: Path) -> dict:
         for index, port in enumerate(ports):
             processes.append(_start("app", port, env, workdir / f"app2-{index}.log"))
         workers = [_worker(p.pid) for p in processes]
-        row["rss_idle_mb"] = sum(_proc(w)[1] for w in workers)
+        row["rss_idle_mb"] = summed(_proc, workers)[1]
         row.update(_drive(workers, [p.pid for p in processes], fixture,
                           ",".join(f"http://127.0.0.1:{port}" for port in ports), args))
     finally:
@@ -189,15 +189,6 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def _usage(pids: list[int]) -> tuple[float, float]:
-    """(CPU seconds, RSS MB) of several processes together."""
-    cpu = rss = 0.0
-    for pid in pids:
-        c, r = _proc(pid)
-        cpu, rss = cpu + c, rss + r
-    return cpu, rss
-
-
 def _drive(workers: list[int], roots: list[int], fixture: Path, url: str, args) -> dict:
     client = subprocess.Popen(
         ["node", str(BENCH / "stress_client.js"), str(fixture), url,
@@ -209,12 +200,12 @@ def _drive(workers: list[int], roots: list[int], fixture: Path, url: str, args) 
         event = json.loads(line)
         kind = event["type"]
         if kind == "phase":
-            marks[event["name"]] = (_usage(workers), time.monotonic())
+            marks[event["name"]] = (summed(_proc, workers), time.monotonic())
         elif kind == "call":
             calls.append(event)
         elif kind == "connected":
             result.update(clients=event["clients"], connect_s=event["ms"] / 1000,
-                          rss_connected_mb=_usage(workers)[1])
+                          rss_connected_mb=summed(_proc, workers)[1])
         elif kind == "joined":
             result.update(join_s=event["ms"] / 1000, join_p50=event["join_p50"],
                           join_p95=event["join_p95"])

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from sqlalchemy import create_engine, text
+
+
+def summed(measure: Callable[[int], tuple[float, float]],
+           pids: Iterable[int]) -> tuple[float, float]:
+    """(CPU seconds, RSS MB) of several processes together, each read by ``measure``."""
+    cpu = rss = 0.0
+    for pid in pids:
+        c, r = measure(pid)
+        cpu, rss = cpu + c, rss + r
+    return cpu, rss
 
 
 def recreate_postgres(url: str) -> str | None:

@@ -22,7 +22,6 @@ import socketio
 
 NOTICE_EVENT = "queue_changed"
 NOTICE_ROOM = "queue-notices"  # a room name no socket joins (room_name() never makes it)
-NAMESPACE = "/live"
 log = logging.getLogger(__name__)
 
 
@@ -33,6 +32,8 @@ class QueueNoticeMixin:
 
     def publish_queue_change(self, session_id: int) -> None:
         """Tell the other processes that the queue of ``session_id`` changed."""
+        from .rooms import NAMESPACE
+
         self._publish({"method": "emit", "event": NOTICE_EVENT,
                        "data": [{"session_id": session_id}], "binary": False,
                        "namespace": NAMESPACE, "room": NOTICE_ROOM, "skip_sid": None,
