@@ -11,6 +11,8 @@ get the same 1,000 citizens and one host from bench/stress_client.js (the offici
   --waiting 1000``; every citizen joins (checks in), then the host calls ``call_next``;
 * ``python-socketio``: bench/py_ref_server.py, bare python-socketio under the same gunicorn
   gevent worker, sending the same ``queue`` payloads to the same per-citizen rooms;
+* ``flask-socketio``: bench/flask_ref_server.py, the same through Flask-SocketIO alone (the
+  framework the application is built on, without its code, database or templates);
 * ``node``: bench/node_ref_server.js, Node's socket.io reference server, doing the same;
 * ``app2``: the application scaled out: two such gunicorn processes on PostgreSQL
   (``BENCH_DATABASE_URL``) sharing a Redis message queue (``BENCH_REDIS_URL``), the Node
@@ -50,7 +52,7 @@ from bench.bench_live import (
 from bench.common import recreate_postgres, summed
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_stress")
-SERVERS = ("app", "python-socketio", "node", "app2")
+SERVERS = ("app", "python-socketio", "flask-socketio", "node", "app2")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -123,10 +125,11 @@ def _start(server: str, port: int, env: dict, log: Path) -> subprocess.Popen:
                    SOCKETIO_ASYNC_MODE="gevent", LOG_LEVEL="warning")
         command = [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile",
                    "/dev/null", "bench.bench_live:gunicorn_app()"]
-    elif server == "python-socketio":
+    elif server in ("python-socketio", "flask-socketio"):
+        module = "py_ref_server" if server == "python-socketio" else "flask_ref_server"
         command = [str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", "1",
                    "--worker-connections", "5000", "-b", f"127.0.0.1:{port}",
-                   "--log-level", "warning", "bench.py_ref_server:app"]
+                   "--log-level", "warning", f"bench.{module}:app"]
     else:
         command = ["node", str(BENCH / "node_ref_server.js"), str(port)]
     handle = open(log, "wb")  # noqa: SIM115 - the child keeps it; closed at exit

@@ -21,7 +21,10 @@ import threading
 from datetime import timedelta
 from functools import lru_cache
 
+from engineio import packet as eio_packet
 from flask import current_app, has_app_context
+from socketio import packet as sio_packet
+from socketio.pubsub_manager import PubSubManager
 
 from sessions import queue
 
@@ -131,12 +134,29 @@ def board_payload(snap: Snapshot) -> dict:
 
 
 def _emit(event: str, payload: dict, to: str, local: bool = False) -> None:
-    """Send one event to one room, straight to python-socketio's client manager (the
-    local one, or the message queue's, which also tells the other processes): what
-    ``socketio.emit`` does without a callback, minus two layers of argument handling
-    paid a thousand times per call in a full session. ``local``: only to this
-    process's sockets, never through the message queue."""
-    socketio.server.manager.emit(event, payload, NAMESPACE, room=to, ignore_queue=local)
+    """Send one event to one room: through the message queue when there is one (the
+    other processes deliver it to their sockets too), else, or with ``local``, only to
+    this process's sockets (:func:`_deliver_here`)."""
+    manager = socketio.server.manager
+    if local or not isinstance(manager, PubSubManager):
+        _deliver_here(event, payload, to)
+    else:
+        manager.emit(event, payload, NAMESPACE, room=to)
+
+
+def _deliver_here(event: str, payload: dict, room: str) -> None:
+    """Deliver one event to this process's sockets in ``room``: python-socketio's own path
+    for an event without a callback (``Manager.emit``: one encoding, then each socket),
+    without its search of the payload for binary data, which queue payloads never hold
+    and which was 6 % of a call in a session of a thousand citizens (docs/performance.md)."""
+    server = socketio.server
+    message = None
+    for _sid, eio_sid in server.manager.get_participants(NAMESPACE, room):
+        if message is None:
+            message = eio_packet.Packet(eio_packet.MESSAGE, server.packet_class(
+                sio_packet.EVENT, namespace=NAMESPACE, data=[event, payload],
+                binary=False).encode())
+        server._send_eio_packet(eio_sid, message)
 
 
 # Sessions whose queue this process is sending -> whether a change arrived meanwhile.
