@@ -35,7 +35,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, func, select
 
-from bench.common import recreate_postgres
+from bench.common import recreate_postgres, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_DATABASE_URL",
@@ -135,12 +135,7 @@ def _start_server(url: str, port: int, log_path: Path) -> subprocess.Popen:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop(process, timeout=10)
     process.log.close()  # type: ignore[attr-defined]
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bench.bench_live import BENCH, ROOT, VENV_BIN, _free_port, ensure_node
 from bench.bench_stress import _proc, _wait_up, _worker
-from bench.common import recreate_postgres
+from bench.common import recreate_postgres, stop
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_pages")
 PAGE_TARGET_MS = 50
@@ -142,11 +142,7 @@ def run(args) -> dict:
                   f"{row['p95']:.1f} ms, statuses {row['statuses']}, client CPU "
                   f"{row['client_cpu_percent']:.0f} %", flush=True)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         handle.close()
     shutil.rmtree(workdir, ignore_errors=True)
     health = result["urls"]["healthz"]["rps"]

@@ -49,7 +49,7 @@ from bench.bench_live import (
     _tree,
     ensure_node,
 )
-from bench.common import recreate_postgres, summed
+from bench.common import recreate_postgres, stop, summed
 
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_stress")
 SERVERS = ("app", "python-socketio", "flask-socketio", "node", "app2")
@@ -155,7 +155,7 @@ def run_server(server: str, args, workdir: Path) -> dict:
         row["rss_idle_mb"] = _proc(worker)[1]
         row.update(_drive([worker], [process.pid], fixture, f"http://127.0.0.1:{port}", args))
     finally:
-        _stop(process)
+        stop(process)
     return row
 
 
@@ -179,17 +179,8 @@ def _run_two(args, workdir: Path) -> dict:
                           ",".join(f"http://127.0.0.1:{port}" for port in ports), args))
     finally:
         for process in processes:
-            _stop(process)
+            stop(process)
     return row
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _drive(workers: list[int], roots: list[int], fixture: Path, url: str, args) -> dict:

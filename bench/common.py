@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import create_engine, text
@@ -31,3 +32,13 @@ def recreate_postgres(url: str) -> str | None:
         print(f"PostgreSQL skipped: {str(exc).splitlines()[0]}")
         return None
     return url
+
+
+def stop(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a server: SIGTERM, then SIGKILL if it is still there after ``timeout``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

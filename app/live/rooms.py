@@ -80,12 +80,6 @@ def room_name(session_id: int, audience: str, user_id: int | None = None) -> str
     return f"session:{session_id}:{audience}"
 
 
-def citizen_payloads(snap: Snapshot) -> list[tuple[int, dict]]:
-    """(citizen id, ``queue`` payload) for every checked-in citizen."""
-    return [(snap.citizen_of[booking_id], position.payload(snap.reception_id))
-            for booking_id, position in snap.positions.items()]
-
-
 def _current(snap: Snapshot) -> dict | None:
     active = snap.active()
     if not active:
@@ -133,15 +127,14 @@ def board_payload(snap: Snapshot) -> dict:
             **queue.board(snap.entries, snap.rule, positions=snap.positions)}
 
 
-def _emit(event: str, payload: dict, to: str, local: bool = False) -> None:
+def _emit(event: str, payload: dict, to: str) -> None:
     """Send one event to one room: through the message queue when there is one (the
-    other processes deliver it to their sockets too), else, or with ``local``, only to
-    this process's sockets (:func:`_deliver_here`)."""
+    other processes deliver it to their sockets too), else to this process's sockets."""
     manager = socketio.server.manager
-    if local or not isinstance(manager, PubSubManager):
-        _deliver_here(event, payload, to)
-    else:
+    if isinstance(manager, PubSubManager):
         manager.emit(event, payload, NAMESPACE, room=to)
+    else:
+        _deliver_here(event, payload, to)
 
 
 def _deliver_here(event: str, payload: dict, room: str) -> None:
@@ -246,10 +239,11 @@ def _send_again(session_id: int, flight: _Flight) -> None:
 
 
 def _send_queue(session_id: int) -> None:
-    local = fanout.notices(socketio.server.manager)
+    """Send the queue to this process's sockets: with a message queue, every other
+    process does the same on the notice (app/live/fanout.py)."""
     present = socketio.server.manager.rooms.get(NAMESPACE, {})
-    if local and not any(room_name(session_id, audience) in present
-                         for audience in ("staff", "display", "citizens")):
+    if not any(room_name(session_id, audience) in present
+               for audience in ("staff", "display", "citizens")):
         return  # nobody of this session is connected to this process
     reception = get_reception(session_id)
     if reception is None:
@@ -260,14 +254,14 @@ def _send_queue(session_id: int) -> None:
     sent = 0
     for booking_id, position in snap.positions.items():
         room = room_name(session_id, "citizen", snap.citizen_of[booking_id])
-        if local and room not in present:
-            continue  # connected to another process, which sends it
-        _emit("queue", position.payload(session_id), room, local)
+        if room not in present:
+            continue  # not connected, or connected to another process, which sends it
+        _deliver_here("queue", position.payload(session_id), room)
         sent += 1
         if sent % YIELD_EVERY == 0:
             socketio.sleep(0)  # let other requests in (and mark the flight dirty)
-    _emit("queue_state", state, room_name(session_id, "staff"), local)
-    _emit("board", board, room_name(session_id, "display"), local)
+    _deliver_here("queue_state", state, room_name(session_id, "staff"))
+    _deliver_here("board", board, room_name(session_id, "display"))
 
 
 def send_own_state(sid: str, session_id: int, role: str, user_id: int | None = None) -> None:
@@ -275,14 +269,16 @@ def send_own_state(sid: str, session_id: int, role: str, user_id: int | None = N
     reception = get_reception(session_id)
     snap = load_snapshot(reception, utcnow())
     if role == "citizen":
-        messages = [("queue", p) for c, p in citizen_payloads(snap) if c == user_id]
+        messages = [("queue", position.payload(session_id))
+                    for booking_id, position in snap.positions.items()
+                    if snap.citizen_of[booking_id] == user_id]
     elif role in ("host", "secretary"):
         messages = [("queue_state", queue_state_payload(snap))]
     else:
         messages = [("board", board_payload(snap))]
     db.session.commit()  # a read: end it before the sends
     for event, payload in messages:
-        _emit(event, payload, sid, local=True)  # the joiner's socket is in this process
+        _deliver_here(event, payload, sid)  # the joiner's socket is in this process
 
 
 def ring_citizen(session_id: int, booking_id: int, ticket: str) -> None:
