@@ -8,7 +8,9 @@ DATABASE_URL, SECRET_KEY and SOCKETIO_MESSAGE_QUEUE, and SCHEDULER=off; one sepa
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-worker_class = "gevent"
+# gevent, with WebSockets served by gevent-websocket (app/serving.py). With gevent-websocket
+# installed, python-engineio's gevent mode needs its handler: plain ``-k gevent`` fails.
+worker_class = "app.serving.Worker"
 workers = 1  # Socket.IO needs sticky sessions: one worker per process, N processes
 # gunicorn caps a worker at 1,000 connections by default; the 1,001st client would hang.
 worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "5000"))
@@ -39,20 +41,3 @@ def post_worker_init(worker):
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
 
-
-def post_request(worker, req, environ, resp):
-    """Let the other connections in after each request.
-
-    A gevent worker reads a keep-alive connection's next request as soon as it has
-    answered the previous one; when the client (nginx on the same host, a load
-    balancer) sends it within microseconds, the read does not block and the same
-    connection is served again and again while the others wait: at 50 connections
-    ``/healthz`` had a median of 1 ms and a 99th percentile of 1.2 s, with timeouts.
-    One yield per request makes the worker take connections in turn (99th percentile
-    68 ms, same throughput; docs/performance.md).
-    """
-    if "gevent" not in type(worker).__module__:
-        return  # another worker class (run with -k): threads are scheduled by the OS
-    import gevent
-
-    gevent.sleep(0)

@@ -82,7 +82,10 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login.init_app(app)
     from .live.fanout import client_manager
+    from .live.rooms import decline_websocket_compression
 
+    if app.config["SOCKETIO_ASYNC_MODE"] != "gevent" or not _installed("geventwebsocket"):
+        decline_websocket_compression()  # simple-websocket serves the WebSockets
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -97,10 +100,17 @@ def _init_extensions(app: Flask) -> None:
         # messages (PERFORMANCE.md): keep it off.
         websocket_compression=False,
         http_compression=False,
+        ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
     )
     from .auth import loaders
 
     loaders.init_app(app)
+
+
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(module) is not None
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -40,6 +40,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    # Seconds between Engine.IO pings to each connection (below the idle timeout of any
+    # proxy on the way; the client's own timeout is this plus 20 s).
+    SOCKETIO_PING_INTERVAL = int(os.environ.get("SOCKETIO_PING_INTERVAL", "25"))
     SCHEDULER = _flag("SCHEDULER", "on")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
         os.environ.get("SOCKETIO_MESSAGE_QUEUE") or "memory://"

@@ -6,9 +6,9 @@ which the script runs when bench/node_modules is missing). For each server mode 
 1. creates a fresh SQLite database (a temporary file) and runs
    ``flask --app wsgi seed-load --sessions 50 --waiting 20``;
 2. starts the server: ``threading`` = ``python wsgi.py`` (the embedded default,
-   simple-websocket), ``gevent`` = ``gunicorn -k gevent -w 1 --worker-connections 2000``
-   with ``SOCKETIO_ASYNC_MODE=gevent`` (simple-websocket over gunicorn's socket;
-   gevent-websocket is not needed);
+   simple-websocket), ``gevent`` = ``gunicorn -c gunicorn.conf.py`` as production runs
+   it (one gevent worker with gevent-websocket, app/serving.py) with
+   ``SOCKETIO_ASYNC_MODE=gevent``;
 3. connects 1,000 citizens and 50 hosts with the official Node ``socket.io-client``
    (bench/live_client.js, WebSocket only, one connection each), joins them, and has
    every host call the next citizen every few seconds;

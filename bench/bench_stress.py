@@ -6,11 +6,12 @@ get the same 1,000 citizens and one host from bench/stress_client.js (the offici
 ``socket.io-client``, WebSocket only, spread over ``--procs`` Node processes):
 
 * ``app``: the application as production runs it: ``gunicorn -c gunicorn.conf.py`` (one
-  gevent worker, ``SOCKETIO_ASYNC_MODE=gevent``, ``APP_ENV=production``) on a SQLite file
+  gevent worker with gevent-websocket, app/serving.py, ``SOCKETIO_ASYNC_MODE=gevent``, ``APP_ENV=production``) on a SQLite file
   (or PostgreSQL with ``--backend postgresql``) filled by ``flask seed-load --sessions 1
   --waiting 1000``; every citizen joins (checks in), then the host calls ``call_next``;
-* ``python-socketio``: bench/py_ref_server.py, bare python-socketio under the same gunicorn
-  gevent worker, sending the same ``queue`` payloads to the same per-citizen rooms;
+* ``python-socketio``: bench/py_ref_server.py, bare python-socketio under gunicorn with
+  gevent-websocket's own worker (what the libraries give without the application's
+  changes to the worker), sending the same ``queue`` payloads to the same per-citizen rooms;
 * ``flask-socketio``: bench/flask_ref_server.py, the same through Flask-SocketIO alone (the
   framework the application is built on, without its code, database or templates);
 * ``node``: bench/node_ref_server.js, Node's socket.io reference server, doing the same;
@@ -127,7 +128,8 @@ def _start(server: str, port: int, env: dict, log: Path) -> subprocess.Popen:
                    "/dev/null", "bench.bench_live:gunicorn_app()"]
     elif server in ("python-socketio", "flask-socketio"):
         module = "py_ref_server" if server == "python-socketio" else "flask_ref_server"
-        command = [str(VENV_BIN / "gunicorn"), "-k", "gevent", "-w", "1",
+        command = [str(VENV_BIN / "gunicorn"), "-k",
+                   "geventwebsocket.gunicorn.workers.GeventWebSocketWorker", "-w", "1",
                    "--worker-connections", "5000", "-b", f"127.0.0.1:{port}",
                    "--log-level", "warning", f"bench.{module}:app"]
     else:

@@ -1,7 +1,8 @@
 """Reference server for bench/bench_stress.py: Flask-SocketIO alone, without the application.
 
-Run under gunicorn as production runs the application (``-k gevent``, one worker):
-``gunicorn -k gevent -w 1 --worker-connections 5000 bench.flask_ref_server:app``.
+Run under gunicorn with the gevent-websocket worker Flask-SocketIO documents (one worker):
+``gunicorn -k geventwebsocket.gunicorn.workers.GeventWebSocketWorker -w 1
+--worker-connections 5000 bench.flask_ref_server:app``.
 The same protocol and payloads as bench/py_ref_server.py (bare python-socketio), through
 Flask-SocketIO's layer: what the framework the product is built on costs before any of
 the application's code, database or templates (its memory per connection in particular).

@@ -1,7 +1,8 @@
 """Reference server for bench/bench_stress.py: bare python-socketio, gevent, no Flask.
 
-Run under gunicorn as production runs the application (``-k gevent``, one worker):
-``gunicorn -k gevent -w 1 --worker-connections 5000 bench.py_ref_server:app``.
+Run under gunicorn with the gevent-websocket worker Flask-SocketIO documents (one worker):
+``gunicorn -k geventwebsocket.gunicorn.workers.GeventWebSocketWorker -w 1
+--worker-connections 5000 bench.py_ref_server:app``.
 The same protocol as bench/node_ref_server.js: ``auth={"token": "host" | "c<ticket>"}``,
 ``join`` and ``call_next``; after each call every citizen gets its own ``queue``
 payload in its own room, then the host gets the ack. No database, no templates: the
@@ -16,7 +17,8 @@ from wsproto.extensions import PerMessageDeflate
 
 
 class _Declined(PerMessageDeflate):
-    """No per-message compression, as the application (app/live/rooms.py) sets it up."""
+    """No per-message compression, as the application (app/live/rooms.py) sets it up
+    (for simple-websocket, in threading mode; gevent-websocket never compresses)."""
 
     def accept(self, offer):
         return None

@@ -15,7 +15,6 @@ import secrets
 import time
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from sqlalchemy import delete, select
 
@@ -36,7 +35,11 @@ def eligible(user) -> bool:
     return bool(getattr(user, "is_staff", False))
 
 
-def _fernet() -> Fernet:
+def _fernet():
+    # On first use: cryptography's bindings are ~5 MB that a process holding the live
+    # rooms never needs (only staff with two-step sign-in reach this).
+    from cryptography.fernet import Fernet
+
     material = hashlib.sha256(b"totp-secret:" + current_app.config["SECRET_KEY"].encode())
     return Fernet(base64.urlsafe_b64encode(material.digest()))
 
@@ -46,6 +49,8 @@ def encrypt_secret(secret: str) -> str:
 
 
 def decrypt_secret(token: str) -> str | None:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet().decrypt(token.encode()).decode()
     except (InvalidToken, ValueError):

@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 def decline_websocket_compression() -> None:
     """Never agree to per-message compression on the server's WebSockets.
 
-    simple-websocket (the WebSocket server of the threading and gevent modes) accepts
+    simple-websocket (the WebSocket server of the threading mode, and of gevent without
+    gevent-websocket; called by create_app only then) accepts
     ``permessage-deflate`` whenever a client offers it, whatever ``websocket_compression``
     says; browsers and the Node client always offer it. For the small queue messages it
     costs ~40 % of the fan-out time and ~90 KB per connection (docs/performance.md).
@@ -64,9 +65,6 @@ def decline_websocket_compression() -> None:
             return None
 
     ws.PerMessageDeflate = DeclinedPerMessageDeflate
-
-
-decline_websocket_compression()
 
 
 def room_name(session_id: int, audience: str, user_id: int | None = None) -> str:

@@ -56,7 +56,9 @@ def test_a_failed_send_ends_the_flight(app, monkeypatch):
     assert 9 not in rooms._flights  # the next change tries again
 
 
-def test_websocket_compression_is_declined():
+def test_websocket_compression_is_declined(app):
+    # The threading mode of the tests serves WebSockets with simple-websocket: create_app
+    # declined the extension (gevent with gevent-websocket never offers it).
     import simple_websocket.ws as ws
     from wsproto.handshake import server_extensions_handshake
 

@@ -128,18 +128,3 @@ def test_the_gunicorn_worker_freezes_start_up_objects_and_collects_young_ones_le
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
-
-
-def test_a_gevent_worker_yields_after_each_request_and_other_workers_do_not(monkeypatch):
-    import gevent
-
-    yields = []
-    monkeypatch.setattr(gevent, "sleep", lambda seconds=0: yields.append(seconds))
-    settings = _gunicorn_settings()
-    gevent_worker = type("GeventWorker", (), {"__module__": "gunicorn.workers.ggevent"})()
-    thread_worker = type("ThreadWorker", (), {"__module__": "gunicorn.workers.gthread"})()
-    settings["post_request"](thread_worker, None, {}, None)
-    assert yields == []
-    settings["post_request"](gevent_worker, None, {}, None)
-    assert yields == [0]
-    assert settings["worker_class"] == "gevent"

@@ -1,0 +1,102 @@
+"""The gunicorn worker of production: gevent, with WebSockets served by gevent-websocket.
+
+``gunicorn.conf.py`` names :class:`Worker`. It is gunicorn's gevent pywsgi worker with
+gevent-websocket's handler, the server Flask-SocketIO documents for gevent, and three
+changes for a process that holds a thousand waiting citizens (docs/performance.md has the
+measurements):
+
+* the WebSocket is read in the connection's own greenlet, instead of simple-websocket's
+  extra reader greenlet and wsproto state per connection (~14 MB less for 1,000
+  connections); gevent-websocket never negotiates per-message compression;
+* each connection's read buffer is 2 KB instead of 8 KB (a request line and its headers
+  fit; bodies larger than the buffer are read straight into their destination);
+* Engine.IO's ping is a timer of the event loop instead of a greenlet per connection
+  sleeping 25 seconds between pings (:func:`ping_with_timers`).
+
+It also keeps two things of gunicorn's own gevent worker: the access log, and taking
+keep-alive connections in turn (one yield per request: a client that pipelines its next
+request within microseconds would otherwise be served again and again while the others
+wait).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import gevent
+from geventwebsocket.handler import WebSocketHandler
+from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler
+
+READ_BUFFER = 2048
+log = logging.getLogger(__name__)
+
+
+class Handler(WebSocketHandler, PyWSGIHandler):
+    """One connection: HTTP requests in turn, or one WebSocket for its whole life."""
+
+    def __init__(self, sock, address, server, rfile=None):
+        if rfile is None:
+            rfile = sock.makefile("rb", READ_BUFFER)
+        super().__init__(sock, address, server, rfile)
+
+    def handle_one_request(self):
+        result = super().handle_one_request()
+        if result is True:  # keep-alive: the next request waits for the others' turn
+            gevent.sleep(0)
+        return result
+
+    def log_request(self):
+        if "101" not in str(self.status):  # a WebSocket's end is not a request
+            PyWSGIHandler.log_request(self)
+
+
+class Worker(GeventPyWSGIWorker):
+    """gunicorn ``worker_class`` for production (see gunicorn.conf.py)."""
+
+    wsgi_handler = Handler
+
+    def patch(self):
+        super().patch()  # gevent's monkey-patching first, before Engine.IO is imported
+        ping_with_timers()
+
+
+def ping_with_timers() -> bool:
+    """Schedule each Engine.IO socket's next ping on a timer of gevent's loop.
+
+    python-engineio starts a background task per socket that sleeps for the ping interval
+    and then queues the ping: one greenlet per connection, always alive, with its own
+    frame stack (~7 KB each). A timer costs a few hundred bytes and spawns nothing: when it
+    fires, the ping is put on the socket's queue, which its writer greenlet sends, as
+    before. Only for gevent (the timer belongs to gevent's loop); returns False, leaving
+    Engine.IO as it is, if its socket no longer has the expected methods.
+    """
+    from engineio import packet, socket
+
+    cls = socket.Socket
+    if getattr(cls.schedule_ping, "timer_based", False):
+        return True
+    if not (hasattr(cls, "_send_ping") and hasattr(cls, "schedule_ping")):
+        log.warning("Engine.IO's socket changed; pings keep their own greenlets")
+        return False
+
+    def fire(sock, timer) -> None:
+        timer.close()
+        if sock.closing or sock.closed:
+            return
+        sock.last_ping = time.time()
+        try:
+            sock.send(packet.Packet(packet.PING))
+        except Exception:  # noqa: BLE001 - closed in between: the service task reaps it
+            log.debug("ping to a closing socket %s", sock.sid)
+
+    def schedule_ping(self) -> None:
+        # Engine.IO's rule: a new ping only once the previous cycle is complete.
+        if self.last_ping:
+            self.last_ping = None
+            timer = gevent.get_hub().loop.timer(self.server.ping_interval)
+            timer.start(fire, self, timer)
+
+    schedule_ping.timer_based = True
+    cls.schedule_ping = schedule_ping
+    return True
