@@ -7,11 +7,12 @@ default ``postgresql://postgres@127.0.0.1:5432/bench_booking``) it
 1. prepares the database through the app factory: a unit, its host, one session of
    20 slots per round, 200 citizens and their API tokens;
 2. starts the real server (``python wsgi.py`` on a free port, ``SCHEDULER=off``);
-3. per round, releases 200 threads at once, each with its own keep-alive HTTP
-   connection, posting ``POST /api/v1/bookings`` without ``slot_start`` (first free
+3. per round, releases 200 clients at once (bench/rush_client.js, Node), each on its own
+   new connection, posting ``POST /api/v1/bookings`` without ``slot_start`` (first free
    slot), and checks that exactly 20 are booked (201) and 180 refused (409);
-4. measures ``GET /healthz`` with the same 200 threads, the same number of requests
-   each, on the same server: the ratio says what booking costs over a bare request.
+4. measures ``GET /healthz`` the same way on the same server (per round, 200 clients
+   each opening its own connection and sending one request, all at once): the ratio
+   says what booking costs over a bare request.
 
 Options: ``--rounds N`` (default 3), ``--clients N`` (200), ``--slots N`` (20),
 ``--backend sqlite|postgresql|both``.
@@ -20,15 +21,14 @@ Options: ``--rounds N`` (default 3), ``--clients N`` (200), ``--slots N`` (20),
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -139,48 +139,30 @@ def _stop(process: subprocess.Popen) -> None:
     process.log.close()  # type: ignore[attr-defined]
 
 
-def _rush(calls: list, per_client: int) -> tuple[float, list[float], list[int]]:
-    """Run each client's calls in its own thread, all released at once.
-
-    ``calls[i](http, k)`` performs request ``k`` of client ``i`` on its own
-    keep-alive ``requests.Session`` and returns the status code. Returns the wall
-    time, every latency and every status.
-    """
-    barrier = threading.Barrier(len(calls) + 1)
-    latencies: list[float] = []
-    statuses: list[int] = []
-    lock = threading.Lock()  # list.append is atomic, but say what is shared
-
-    def client(call):
-        with requests.Session() as http:
-            barrier.wait()
-            for k in range(per_client):
-                begin = time.perf_counter()
-                status = call(http, k)
-                elapsed = time.perf_counter() - begin
-                with lock:
-                    latencies.append(elapsed)
-                    statuses.append(status)
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        futures = [pool.submit(client, call) for call in calls]
-        barrier.wait()
-        begin = time.perf_counter()
-        for future in futures:
-            future.result()
-        wall = time.perf_counter() - begin
-    return wall, latencies, statuses
+def _rush(url: str, method: str, requests_: list[dict]) -> tuple[float, list[float],
+                                                                list[int], float]:
+    """One rush by bench/rush_client.js (Node): every client released at once on its own
+    new connection, one request each. Returns the wall time (s), every latency (s), every
+    status and the generator's CPU time (s). A Node process, not 200 Python threads, so
+    that the generator takes little of the two cores the server needs."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as spec:
+        json.dump({"url": url, "method": method, "requests": requests_}, spec)
+    try:
+        done = subprocess.run(["node", str(ROOT / "bench" / "rush_client.js"), spec.name],
+                              capture_output=True, text=True, check=True, timeout=300)
+    finally:
+        os.unlink(spec.name)
+    result = json.loads(done.stdout)
+    return (result["wall_ms"] / 1000, [ms / 1000 for ms in result["latencies_ms"]],
+            result["statuses"], result["cpu_ms"] / 1000)
 
 
-def _booking_calls(base: str, tokens: list[str], session_id: int, round_no: int) -> list:
-    def make(index: int, token: str):
-        payload = {"session_id": session_id, "consents": {"recording": True},
-                   "matter": {"type": "kien_nghi", "field": "dat_dai",
-                              "summary": f"Kiến nghị số {index} của đợt {round_no}."}}
-        headers = {"Authorization": f"Bearer {token}"}
-        return lambda http, _k: http.post(f"{base}/api/v1/bookings", json=payload,
-                                          headers=headers, timeout=120).status_code
-    return [make(i, t) for i, t in enumerate(tokens)]
+def _booking_requests(tokens: list[str], session_id: int, round_no: int) -> list[dict]:
+    return [{"headers": {"Authorization": f"Bearer {token}"},
+             "body": {"session_id": session_id, "consents": {"recording": True},
+                      "matter": {"type": "kien_nghi", "field": "dat_dai",
+                                 "summary": f"Kiến nghị số {index} của đợt {round_no}."}}}
+            for index, token in enumerate(tokens)]
 
 
 def _quantiles(latencies: list[float]) -> tuple[float, float]:
@@ -200,20 +182,25 @@ def _held(url: str, session_id: int) -> int:
 
 
 def _booking_rounds(url: str, base: str, tokens: list[str], session_ids: list[int],
-                    slots: int) -> tuple[float, list[float], bool]:
-    """Every round's rush; (total wall time, latencies, exactly-N-booked everywhere)."""
-    walls, latencies, ok = [], [], True
+                    slots: int) -> tuple[float, list[float], bool, float]:
+    """Every round's rush; (total wall time, latencies, exactly-N-booked everywhere,
+    the generator's CPU time)."""
+    walls, latencies, ok, cpu = [], [], True, 0.0
     for round_no, session_id in enumerate(session_ids):
-        wall, lat, statuses = _rush(_booking_calls(base, tokens, session_id, round_no), 1)
+        wall, lat, statuses, used = _rush(f"{base}/api/v1/bookings", "POST",
+                                          _booking_requests(tokens, session_id, round_no))
         booked, refused, held = statuses.count(201), statuses.count(409), _held(url, session_id)
         exact = booked == held == slots and refused == len(tokens) - slots
         ok &= exact
         walls.append(wall)
         latencies += lat
+        cpu += used
+        other = {code: statuses.count(code) for code in set(statuses) - {201, 409}}
         print(f"round {round_no + 1}: {len(statuses)} POST in {wall:.2f} s, {booked} × 201, "
-              f"{refused} × 409, {held} slot holds -> "
+              f"{refused} × 409, {held} slot holds"
+              f"{f', other answers {other} (0 = no answer)' if other else ''} -> "
               f"{f'exactly {slots} booked' if exact else 'WRONG'}")
-    return sum(walls), latencies, ok
+    return sum(walls), latencies, ok, cpu
 
 
 def run_backend(name: str, url: str, args) -> None:
@@ -224,22 +211,34 @@ def run_backend(name: str, url: str, args) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = _start_server(url, port, Path(tmp) / "server.log")
         try:
-            wall, latencies, ok = _booking_rounds(url, base, tokens, session_ids, args.slots)
+            wall, latencies, ok, cpu = _booking_rounds(url, base, tokens, session_ids,
+                                                       args.slots)
             post_rate = len(latencies) / wall
             p50, p95 = _quantiles(latencies)
             print(f"POST /bookings: {post_rate:.1f} requests/s, "
                   f"{args.slots * args.rounds / wall:.1f} bookings/s, "
-                  f"p50 {p50:.0f} ms, p95 {p95:.0f} ms")
-            health = [lambda http, _k: http.get(f"{base}/healthz", timeout=120).status_code
-                      for _ in tokens]
-            wall, lat, statuses = _rush(health, args.rounds)
+                  f"p50 {p50:.0f} ms, p95 {p95:.0f} ms; generator CPU "
+                  f"{100 * cpu / wall:.0f} %")
+            # The same load shape as the bookings: per round, every client opens its
+            # own connection and sends one request, all released at once.
+            wall, lat, statuses, cpu = 0.0, [], [], 0.0
+            for _round in session_ids:
+                r_wall, r_lat, r_statuses, r_cpu = _rush(f"{base}/healthz", "GET",
+                                                         [{} for _ in tokens])
+                wall, lat, statuses, cpu = (wall + r_wall, lat + r_lat,
+                                            statuses + r_statuses, cpu + r_cpu)
             health_rate = len(lat) / wall
             h50, h95 = _quantiles(lat)
             print(f"GET /healthz:   {health_rate:.1f} requests/s ({statuses.count(200)}/"
-                  f"{len(statuses)} OK), p50 {h50:.0f} ms, p95 {h95:.0f} ms")
+                  f"{len(statuses)} OK), p50 {h50:.0f} ms, p95 {h95:.0f} ms; generator CPU "
+                  f"{100 * cpu / wall:.0f} %")
             print(f"ratio of throughputs POST /bookings ÷ GET /healthz: "
                   f"{post_rate / health_rate:.2f}")
             print("exactly-N-booked check:", "PASS" if ok else "FAIL")
+            if not ok:
+                errors = [line for line in (Path(tmp) / "server.log").read_text(
+                    errors="replace").splitlines() if "Error" in line or " 500 " in line]
+                print("server log, errors:", *errors[-20:], sep="\n  ")
         finally:
             _stop(server)
 

@@ -116,6 +116,28 @@ def test_pages_over_keep_alive_and_a_websocket_with_timed_pings(production_serve
     assert not any("/socket.io/" in line for line in access)  # a WebSocket is not a request
 
 
+def test_a_websocket_from_another_site_gets_no_session(production_server):
+    """gevent-websocket answers the upgrade before the application sees the request;
+    Engine.IO's same-origin check must still refuse the session (no cross-site use of
+    a visitor's cookie)."""
+    port, _log = production_server
+    url = f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
+    ws = websocket.create_connection(url, timeout=10, origin="https://evil.example")
+    try:
+        try:
+            first = ws.recv()
+        except (websocket.WebSocketConnectionClosedException, ConnectionError):
+            first = ""
+        assert not first.startswith("0"), first  # no Engine.IO session was opened
+    finally:
+        ws.shutdown()  # closes the socket even when the server has closed the WebSocket
+    ws = websocket.create_connection(url, timeout=10, origin=f"http://127.0.0.1:{port}")
+    try:
+        assert ws.recv().startswith("0")  # the site's own pages are served
+    finally:
+        ws.close()
+
+
 class _AccessLog:
     def __init__(self):
         self.statuses: list[str] = []
