@@ -11,7 +11,9 @@ measurements):
 * each connection's read buffer is 2 KB instead of 8 KB (a request line and its headers
   fit; bodies larger than the buffer are read straight into their destination);
 * Engine.IO's ping is a timer of the event loop instead of a greenlet per connection
-  sleeping 25 seconds between pings (:func:`ping_with_timers`).
+  sleeping 25 seconds between pings (:func:`ping_with_timers`);
+* a WebSocket message larger than Engine.IO accepts is refused while it is being read
+  (:class:`LimitedWebSocket`), not after the whole of it is in memory.
 
 It also keeps two things of gunicorn's own gevent worker: the access log, and taking
 keep-alive connections in turn (one yield per request: a client that pipelines its next
@@ -25,11 +27,56 @@ import logging
 import time
 
 import gevent
+import geventwebsocket.handler
+from geventwebsocket.exceptions import FrameTooLargeException, WebSocketError
 from geventwebsocket.handler import WebSocketHandler
+from geventwebsocket.websocket import WebSocket
 from gunicorn.workers.ggevent import GeventPyWSGIWorker, PyWSGIHandler
 
 READ_BUFFER = 2048
+# Engine.IO's own limit (python-engineio's max_http_buffer_size, left at its default).
+MAX_MESSAGE = 1_000_000
 log = logging.getLogger(__name__)
+
+
+class LimitedWebSocket(WebSocket):
+    """gevent-websocket's WebSocket, with a limit on the size of one message.
+
+    gevent-websocket reads a frame of whatever length its header announces, and a message
+    of any number of frames; Engine.IO refuses a message over ``MAX_MESSAGE`` only once it
+    is whole. Here the frames' lengths are counted before their payloads are read: past
+    the limit the WebSocket is closed and nothing more is read.
+    """
+
+    __slots__ = ("_received",)
+
+    def __init__(self, environ, stream, handler):
+        super().__init__(environ, stream, handler)
+        received = self._received = [0]  # shared with the reader, without a cycle
+        read = self.raw_read
+
+        def raw_read(length):
+            received[0] += length
+            if received[0] > MAX_MESSAGE:
+                raise FrameTooLargeException(f"message over {MAX_MESSAGE} bytes")
+            return read(length)
+
+        self.raw_read = raw_read
+
+    def read_message(self):
+        self._received[0] = 0
+        try:
+            return super().read_message()
+        except WebSocketError:
+            if self._received[0] <= MAX_MESSAGE:
+                raise
+            log.info("WebSocket message over %s bytes refused", MAX_MESSAGE)
+            self.close(1009)  # Message Too Big
+            return None
+
+
+# The handler builds its WebSocket by this module-level name.
+geventwebsocket.handler.WebSocket = LimitedWebSocket
 
 
 class Handler(WebSocketHandler, PyWSGIHandler):

@@ -138,6 +138,48 @@ def test_a_websocket_from_another_site_gets_no_session(production_server):
         ws.close()
 
 
+def test_a_message_over_engine_io_s_limit_is_refused_before_it_is_read(production_server):
+    """A frame announcing 2 GB: the WebSocket is closed at once, nothing is waited for."""
+    port, _log = production_server
+    url = f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
+    ws = websocket.create_connection(url, timeout=10)
+    try:
+        assert ws.recv().startswith("0")
+        # FIN + text, masked, 64-bit length 2**31, a mask, and no payload at all.
+        ws.sock.sendall(bytes([0x81, 0x80 | 127]) + (2 ** 31).to_bytes(8, "big") + b"abcd")
+        started = time.monotonic()
+        with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
+            while True:
+                opcode, _data = ws.recv_data(control_frame=True)
+                if opcode == websocket.ABNF.OPCODE_CLOSE:
+                    raise websocket.WebSocketConnectionClosedException("closed")
+        assert time.monotonic() - started < 5
+    finally:
+        ws.shutdown()
+    # Two fragments of 600 KB: each under the limit, the message over it.
+    ws = websocket.create_connection(url, timeout=10)
+    try:
+        assert ws.recv().startswith("0")
+        ws.send_frame(websocket.ABNF.create_frame("4" * 600_000, websocket.ABNF.OPCODE_TEXT,
+                                                  fin=0))
+        with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
+            ws.send_frame(websocket.ABNF.create_frame(
+                "4" * 600_000, websocket.ABNF.OPCODE_CONT, fin=1))
+            while True:
+                opcode, _data = ws.recv_data(control_frame=True)
+                if opcode == websocket.ABNF.OPCODE_CLOSE:
+                    raise websocket.WebSocketConnectionClosedException("closed")
+    finally:
+        ws.shutdown()
+    ws = websocket.create_connection(url, timeout=10)  # the server serves on
+    try:
+        assert ws.recv().startswith("0")
+        ws.send("40/live,")  # a message under the limit is read as before
+        assert ws.recv().startswith("40/live,")
+    finally:
+        ws.shutdown()
+
+
 class _AccessLog:
     def __init__(self):
         self.statuses: list[str] = []
