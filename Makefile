@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# The slowest tests are listed after every run (CI keeps the whole run under 20 minutes).
+PYTEST_ARGS ?= --durations=20
 export FLASK_APP := wsgi
 
 .PHONY: run test lint translations bench clean

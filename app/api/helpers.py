@@ -75,7 +75,9 @@ def validation_error(errors: dict, message: str | None = None) -> ApiError:
 
 
 def query_param(name: str) -> str:
-    return (request.args.get(name) or "").strip()
+    # Only ordinary white space is trimmed: str.strip() would also remove control
+    # characters such as U+001E and let "?level=%1E" pass for an absent filter.
+    return (request.args.get(name) or "").strip(" \t\r\n")
 
 
 # The largest integer a JSON field may carry: ids and counts are 32-bit columns.

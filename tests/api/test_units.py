@@ -16,6 +16,14 @@ def test_units_with_an_unknown_level_is_422(api):
     assert api.get("/units?level=huyen-xyz").status_code == 422
 
 
+def test_a_control_character_is_not_taken_for_an_absent_filter(api, make):
+    make.make_unit("08")
+    # str.strip() removes U+001E: the filter would have vanished and all units answered.
+    assert api.get("/units?level=%1E").status_code == 422
+    assert api.get("/units?level=%20province%20").status_code == 200  # spaces are trimmed
+    assert api.get("/units?level=").status_code == 200  # empty = no filter
+
+
 def test_hosts_of_exactly_one_unit(api, make):
     province = make.make_unit("08")
     commune = make.make_unit(level="commune", parent=province)
