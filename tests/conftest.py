@@ -98,14 +98,20 @@ def app(database_url, tmp_path):
 
 
 def _empty_tables(db) -> None:
+    """Every table emptied, PostgreSQL's id sequences back to 1.
+
+    DELETE rather than TRUNCATE: a test leaves a few rows, and TRUNCATE of 25 tables
+    costs ~160 ms on PostgreSQL (new files, fsync) against ~13 ms for this, on every one
+    of about a thousand PostgreSQL tests.
+    """
     tables = db.metadata.sorted_tables
     with db.engine.begin() as conn:
+        for table in reversed(tables):
+            conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
+            conn.execute(text("SELECT setval(c.oid::regclass, 1, false) FROM pg_class c "
+                              "WHERE c.relkind = 'S' "
+                              "AND c.relnamespace = current_schema()::regnamespace"))
 
 
 @pytest.fixture
