@@ -1,7 +1,7 @@
 """The gunicorn worker of production: gevent, with WebSockets served by gevent-websocket.
 
 ``gunicorn.conf.py`` names :class:`Worker`. It is gunicorn's gevent pywsgi worker with
-gevent-websocket's handler, the server Flask-SocketIO documents for gevent, and three
+gevent-websocket's handler, the server Flask-SocketIO documents for gevent, and these
 changes for a process that holds a thousand waiting citizens (docs/performance.md has the
 measurements):
 
@@ -24,6 +24,7 @@ wait).
 from __future__ import annotations
 
 import logging
+import struct
 import time
 
 import gevent
@@ -71,7 +72,13 @@ class LimitedWebSocket(WebSocket):
             if self._received[0] <= MAX_MESSAGE:
                 raise
             log.info("WebSocket message over %s bytes refused", MAX_MESSAGE)
-            self.close(1009)  # Message Too Big
+            # Close with 1009 "message too big" (gevent-websocket's close() sends no code).
+            try:
+                self.send_frame(struct.pack("!H", 1009) + b"message too big",
+                                self.OPCODE_CLOSE)
+            except WebSocketError:
+                pass
+            self.closed = True
             return None
 
 
