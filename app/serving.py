@@ -130,7 +130,7 @@ def ping_with_timers() -> bool:
     cls = socket.Socket
     if getattr(cls.schedule_ping, "timer_based", False):
         return True
-    if not (hasattr(cls, "_send_ping") and hasattr(cls, "schedule_ping")):
+    if not hasattr(cls, "_send_ping"):
         log.warning("Engine.IO's socket changed; pings keep their own greenlets")
         return False
 

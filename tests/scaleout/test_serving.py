@@ -25,6 +25,7 @@ from gevent import socket as gsocket
 from app import serving
 from tests.live import test_two_processes as two_processes
 from tests.live.conftest import free_port
+from tests.scaleout.test_province import Processes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,20 +54,15 @@ def production_server(tmp_path):
          "db.create_all()"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert created.returncode == 0, created.stderr[-2000:]
     port = free_port()
-    log_path = tmp_path / "gunicorn.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT, env=dict(env, PORT=str(port)), stdout=log, stderr=subprocess.STDOUT)
+    processes = Processes(tmp_path)
+    process = processes.start("gunicorn", [sys.executable, "-m", "gunicorn", "-c",
+                                           "gunicorn.conf.py", "wsgi:app"],
+                              dict(env, PORT=str(port)))
     try:
         two_processes._wait_up(f"http://127.0.0.1:{port}", process, timeout=60)
-        yield port, log_path
+        yield port, tmp_path / "gunicorn.log"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        processes.stop()
 
 
 def test_pages_over_keep_alive_and_a_websocket_with_timed_pings(production_server):
