@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -18,7 +18,9 @@ def select_locale() -> str:
         return choice
     if session.get("lang") in languages:
         return session["lang"]
-    user = current_user
+    # An API request names its person by its token (looked up once, app/api): asking
+    # Flask-Login again costs a session check per request.
+    user = g.api_user if "api_user" in g else current_user
     if user is not None and getattr(user, "is_authenticated", False) and user.locale in languages:
         return user.locale
     # Vietnamese unless the person chose otherwise: the browser's language is not a

@@ -42,6 +42,9 @@ def configure(app: Flask) -> None:
             from sqlalchemy.pool import StaticPool
 
             options["poolclass"] = StaticPool
+    else:
+        options.setdefault("pool_size", app.config["DATABASE_POOL_SIZE"])
+        options.setdefault("max_overflow", app.config["DATABASE_MAX_OVERFLOW"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

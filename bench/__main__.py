@@ -179,13 +179,15 @@ def bench_booking(args) -> list[dict]:
         p95 = _number(r"POST /bookings:.*p95 ([\d.]+) ms", section)
         ratio = _number(r"÷ GET /healthz: ([\d.]+)", section)
         exact = "exactly-N-booked check: PASS" in section
+        server = re.search(r"(\w+) server ==", section)
         ok = None if ratio is None else (ratio >= 0.40 and exact)
         rows.append(_row(
             f"booking rush, {label}",
             f"{booked if booked is not None else '?'} bookings/s, p95 {_ms(p95)}, "
             f"{ratio if ratio is not None else '?'} × /healthz",
             "≥ 0.40 × /healthz, exactly N booked", ok,
-            f"{rate or '?'} POST/s; exactly-N-booked: {'PASS' if exact else 'FAIL'}",
+            f"{rate or '?'} POST/s; exactly-N-booked: {'PASS' if exact else 'FAIL'}; "
+            f"{server.group(1) if server else '?'} server",
             output=section))
     return rows
 

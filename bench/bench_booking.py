@@ -6,7 +6,10 @@ default ``postgresql://postgres@127.0.0.1:5432/bench_booking``) it
 
 1. prepares the database through the app factory: a unit, its host, one session of
    20 slots per round, 200 citizens and their API tokens;
-2. starts the real server (``python wsgi.py`` on a free port, ``SCHEDULER=off``);
+2. starts the real server on a free port (``SCHEDULER=off``) as each backend runs in
+   earnest: SQLite in the embedded server (``python wsgi.py``, threads), PostgreSQL
+   in production's (``gunicorn -c gunicorn.conf.py wsgi:app``, one gevent worker,
+   ``APP_ENV=production``; ``--server`` chooses otherwise);
 3. per round, releases 200 clients at once (bench/rush_client.js, Node), each on its own
    new connection, posting ``POST /api/v1/bookings`` without ``slot_start`` (first free
    slot), and checks that exactly 20 are booked (201) and 180 refused (409);
@@ -15,7 +18,7 @@ default ``postgresql://postgres@127.0.0.1:5432/bench_booking``) it
    says what booking costs over a bare request.
 
 Options: ``--rounds N`` (default 3), ``--clients N`` (200), ``--slots N`` (20),
-``--backend sqlite|postgresql|both``.
+``--backend sqlite|postgresql|both``, ``--server auto|embedded|production``.
 """
 
 from __future__ import annotations
@@ -116,12 +119,25 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_server(url: str, port: int, log_path: Path) -> subprocess.Popen:
+def server_for(url: str, choice: str) -> str:
+    """``embedded`` or ``production``: the server this backend runs in (``auto``)."""
+    if choice != "auto":
+        return choice
+    return "embedded" if url.startswith("sqlite") else "production"
+
+
+def _start_server(url: str, port: int, log_path: Path, server: str) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=url, PORT=str(port), SCHEDULER="off",
                APP_ENV="development", SECRET_KEY="bench", HOST="127.0.0.1")
+    env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+    if server == "production":
+        env.update(APP_ENV="production", LOG_LEVEL="warning")
+        command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+                   "wsgi:app"]
+    else:
+        command = [sys.executable, "wsgi.py"]
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process below
-    process = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     process.log = log  # type: ignore[attr-defined]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -204,12 +220,14 @@ def _booking_rounds(url: str, base: str, tokens: list[str], session_ids: list[in
 
 
 def run_backend(name: str, url: str, args) -> None:
-    print(f"\n== {name}: {args.clients} clients, {args.slots} slots, {args.rounds} rounds ==")
+    server_kind = server_for(url, args.server)
+    print(f"\n== {name}: {args.clients} clients, {args.slots} slots, {args.rounds} rounds, "
+          f"{server_kind} server ==")
     tokens, session_ids = _prepare(url, args.clients, args.slots, args.rounds)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        server = _start_server(url, port, Path(tmp) / "server.log")
+        server = _start_server(url, port, Path(tmp) / "server.log", server_kind)
         try:
             wall, latencies, ok, cpu = _booking_rounds(url, base, tokens, session_ids,
                                                        args.slots)
@@ -250,6 +268,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--slots", type=int, default=20)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"),
                         default="both")
+    parser.add_argument("--server", choices=("auto", "embedded", "production"),
+                        default="auto", help="auto: embedded for SQLite, production "
+                        "(gunicorn, gevent) for PostgreSQL")
     args = parser.parse_args(argv)
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:

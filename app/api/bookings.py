@@ -32,14 +32,20 @@ def api_error(exc: BookingError) -> ApiError:
     return ApiError(exc.status, exc.code, core_message(exc.error), field_messages(exc.errors))
 
 
-def _run(action, *args, **kwargs):
-    """Call a service; roll back and answer the contract's error when it refuses."""
+def _run(action, *args, answer=None, **kwargs):
+    """Call a service; roll back and answer the contract's error when it refuses.
+
+    ``answer(result)``, when given, is computed before the commit, which expires every
+    object: what it reads is then not read back from the database.
+    """
     try:
         result = action(*args, **kwargs)
     except BookingError as exc:
         error = api_error(exc)  # translated first: the rollback expires the caller
         db.session.rollback()
         raise error from None
+    if answer is not None:
+        result = answer(result)
     db.session.commit()
     return result
 
@@ -71,9 +77,10 @@ def _idempotency_key() -> str | None:
 def create_booking():
     user = current_api_user("citizen")
     data, key = json_body(), _idempotency_key()
-    booking, created = _run(services.create_booking, user, data, idempotency_key=key)
+    summary, created = _run(services.create_booking, user, data, idempotency_key=key,
+                            answer=lambda result: (summary_dict(result[0]), result[1]))
     headers = {} if created else {"Idempotent-Replayed": "true"}
-    return jsonify(summary_dict(booking)), 201, headers
+    return jsonify(summary), 201, headers
 
 
 @bp.get("/bookings/<int:id>")

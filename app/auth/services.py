@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from sessions.errors import N_, CoreError
@@ -225,16 +226,29 @@ def issue_token(user: User, hours: int) -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
+@functools.cache
+def _token_statements():
+    """The two token lookups, built once: with its loader options, building the statement
+    cost more than running it (0.45 of 1.8 ms per API request on PostgreSQL,
+    docs/performance.md). The token's hash is a bound parameter."""
     # One statement for the token, its user and their roles: every API request asks.
     # The roles' units and agencies (joined by default) load when a check reads them:
     # most API callers are citizens, whose role has neither, and two more joins per
-    # request showed in the booking rush on PostgreSQL (docs/performance.md).
+    # request showed in the booking rush on PostgreSQL.
     roles = joinedload(ApiToken.user).joinedload(User.roles)
-    row = db.session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
-        .options(roles, roles.lazyload(RoleAssignment.unit),
-                 roles.lazyload(RoleAssignment.agency))).unique().one_or_none()
+    token = (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+             .options(roles, roles.lazyload(RoleAssignment.unit),
+                      roles.lazyload(RoleAssignment.agency)))
+    user_id = (select(ApiToken.user_id).join(User, User.id == ApiToken.user_id)
+               .where(ApiToken.token_hash == bindparam("token_hash"),
+                      ApiToken.revoked_at.is_(None), ApiToken.expires_at > bindparam("now"),
+                      User.is_active_account.is_(True)))
+    return token, user_id
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalars(_token_statements()[0],
+                             {"token_hash": _token_hash(token)}).unique().one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.is_active else None
@@ -243,10 +257,8 @@ def user_for_token(token: str) -> User | None:
 def user_id_for_token(token: str) -> int | None:
     """The id of the active user holding this valid token, or None: one indexed query
     without loading the person (the live room's connect storm asks it a thousand times)."""
-    return db.session.scalar(
-        select(ApiToken.user_id).join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None),
-               ApiToken.expires_at > utcnow(), User.is_active_account.is_(True)))
+    return db.session.scalar(_token_statements()[1],
+                             {"token_hash": _token_hash(token), "now": utcnow()})
 
 
 def revoke_token(token: str) -> bool:

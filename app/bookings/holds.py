@@ -1,9 +1,9 @@
 """Slot holds and status changes shared by every booking service.
 
 A taken slot is a row of ``slot_holds``; its unique (session_id, slot_start)
-constraint refuses a second one on SQLite and PostgreSQL alike. Each attempt runs
-in a SAVEPOINT so that a refused insert leaves the transaction usable (to try the
-next slot, or to answer 409).
+constraint refuses a second one on SQLite and PostgreSQL alike. Each attempt is an
+``INSERT ... ON CONFLICT DO NOTHING``: a refused insert leaves the transaction usable
+(to try the next slot, or to answer 409).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sessions.errors import N_, CoreError
 from sessions.slots import slot_index
@@ -79,14 +80,19 @@ def free_slot_starts(reception: ReceptionSession, now: datetime) -> list[datetim
 
 
 def _hold(booking: Booking, reception_id: int, start: datetime) -> bool:
-    """Insert the hold in a SAVEPOINT; False when someone else holds the slot."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(SlotHold(session_id=reception_id, slot_start=start,
-                                    booking_id=booking.id))
-    except IntegrityError:
-        return False
-    return True
+    """Insert the hold; False when someone else holds the slot.
+
+    ``ON CONFLICT DO NOTHING`` on the unique constraint: a taken slot inserts no row,
+    and the transaction stays usable without a SAVEPOINT of its own (two round trips
+    fewer per attempt). On PostgreSQL a hold inserted by a transaction not yet
+    committed makes this one wait for it, then count as taken if it commits.
+    """
+    values = {"session_id": reception_id, "slot_start": start, "booking_id": booking.id}
+    insert = (sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else pg_insert)
+    table = SlotHold.__table__
+    inserted = db.session.scalar(insert(table).values(**values).on_conflict_do_nothing(
+        index_elements=[table.c.session_id, table.c.slot_start]).returning(table.c.id))
+    return inserted is not None
 
 
 def take_slot(booking: Booking, reception: ReceptionSession, slot_start: datetime | None,

@@ -8,10 +8,11 @@ here so that callers need one module.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.exc import IntegrityError
 
 from sessions.errors import N_
@@ -22,6 +23,7 @@ from ..extensions import db
 from ..schedules.availability import slot_starts
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
+from ..units.models import Unit
 from . import errors as err
 from .holds import (  # noqa: F401
     ONLINE_MODES,
@@ -73,14 +75,15 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     request = parse_booking(data)
     open_key = matter_key(citizen.id, request.matter_type, request.matter_field,
                           request.summary)
-    reception, duplicate, held = _session_state(request.session_id, open_key)
+    reception, duplicate, held, auto_accept = _session_state(request.session_id, open_key)
     _check_request(request, reception, now)
     if duplicate:
         raise err.duplicate_matter()
     candidates = _precheck_slots(reception, request, now, held)
     try:
         with db.session.begin_nested():
-            booking = _insert(citizen, reception, request, open_key, key, now, candidates)
+            booking = _insert(citizen, reception, request, open_key, key, now, candidates,
+                              "accepted" if auto_accept else "pending")
     except IntegrityError:
         # A twin request with the same key committed first (PostgreSQL made us wait
         # for it), or the same matter was booked meanwhile.
@@ -95,21 +98,33 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     return booking, True
 
 
-def _session_state(session_id: int, open_key: str) -> tuple[ReceptionSession, bool,
-                                                            set[datetime]]:
-    """The session (404), whether the citizen already has this matter open, and the
-    slots held in the session, in one round trip: in a rush most requests stop at
-    one of these, and each statement costs as much as a whole bare request."""
-    duplicate = select(Booking.id).where(Booking.open_matter_key == open_key).exists()
+@functools.cache
+def _session_state_statement():
+    """Built once (with a subquery and an aggregate, building it cost a third of running
+    it); the session id and the matter key are bound parameters."""
+    duplicate = (select(Booking.id).where(Booking.open_matter_key == bindparam("open_key"))
+                 .exists())
     held = (select(func.aggregate_strings(cast(SlotHold.slot_start, String), "|"))
             .where(SlotHold.session_id == ReceptionSession.id).scalar_subquery())
-    row = db.session.execute(select(ReceptionSession, duplicate, held)
-                             .where(ReceptionSession.id == session_id)).one_or_none()
+    return (select(ReceptionSession, duplicate, held, Unit.auto_accept)
+            .join(Unit, Unit.id == ReceptionSession.unit_id)
+            .where(ReceptionSession.id == bindparam("session_id")))
+
+
+def _session_state(session_id: int, open_key: str) -> tuple[ReceptionSession, bool,
+                                                            set[datetime], bool]:
+    """The session (404), whether the citizen already has this matter open, the slots
+    held in the session and whether its unit accepts bookings automatically, in one
+    round trip: in a rush most requests stop at one of these, and each statement costs
+    as much as a whole bare request."""
+    row = db.session.execute(_session_state_statement(),
+                             {"session_id": session_id, "open_key": open_key}).one_or_none()
     if row is None:
         raise err.not_found()
-    reception, is_duplicate, held_text = row
+    reception, is_duplicate, held_text, auto_accept = row
     return reception, bool(is_duplicate), {
-        datetime.fromisoformat(value) for value in (held_text or "").split("|") if value}
+        datetime.fromisoformat(value) for value in (held_text or "").split("|") if value
+    }, bool(auto_accept)
 
 
 def _check_request(request: BookingInput, reception: ReceptionSession,
@@ -140,10 +155,18 @@ def _precheck_slots(reception: ReceptionSession, request: BookingInput, now: dat
 
 
 def _insert(citizen, reception: ReceptionSession, request: BookingInput, open_key: str,
-            key: str | None, now: datetime, candidates: list[datetime] | None) -> Booking:
+            key: str | None, now: datetime, candidates: list[datetime] | None,
+            status: str) -> Booking:
+    """The booking, its hold and first event; ``status`` is the unit's initial status
+    (:func:`.holds.initial_status`, read with the session's state)."""
+    # The slot most likely to be taken is written with the booking; an UPDATE follows
+    # only when someone took it first. ``history=[]``: the new booking's history is
+    # known to be empty, so adding its first event does not read it back.
+    expected = request.slot_start if candidates is None else next(iter(candidates), None)
     booking = Booking(
         tracking_code=new_tracking_code(), citizen_id=citizen.id, session_id=reception.id,
-        status=initial_status(reception), matter_type=request.matter_type,
+        slot_start=expected, status=status, history=[],
+        matter_type=request.matter_type,
         matter_field=request.matter_field, summary=request.summary, open_matter_key=open_key,
         group_size=request.group_size, representatives=request.representatives_json,
         earlier_case_ref=request.earlier_case_ref, priority_flags=citizen.priority_flags or "",
@@ -155,7 +178,9 @@ def _insert(citizen, reception: ReceptionSession, request: BookingInput, open_ke
     if key:
         db.session.add(IdempotencyKey(user_id=citizen.id, key=key, booking_id=booking.id))
         db.session.flush()
-    booking.slot_start = take_slot(booking, reception, request.slot_start, now, candidates)
+    slot = take_slot(booking, reception, request.slot_start, now, candidates)
+    if slot != expected:
+        booking.slot_start = slot
     if booking.slot_start is None:
         if not request.waitlist:
             raise err.session_full()

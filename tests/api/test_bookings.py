@@ -142,3 +142,16 @@ def test_only_citizens_book(api, make, scene, role):
 
 def test_anonymous_cannot_book(api, scene):
     assert api.post("/bookings", json=body(scene.reception)).status_code == 401
+
+
+def test_a_refusal_speaks_the_language_the_token_holder_chose(api, make):
+    scene = build_scene(make, duration_minutes=20)
+    make.make_booking(scene.reception, make.make_user(), slot_index=0)
+    scene.citizen.locale = "en"
+    english = api.post("/bookings", user=scene.citizen, json=body(scene.reception, None))
+    vietnamese = api.post("/bookings", user=scene.other_citizen,
+                          json=body(scene.reception, None))
+    assert english.get_json()["error"] == vietnamese.get_json()["error"] == "session_full"
+    assert english.get_json()["message"] != vietnamese.get_json()["message"]
+    assert english.get_json()["message"].isascii()
+    assert not vietnamese.get_json()["message"].isascii()

@@ -72,3 +72,51 @@ def test_waitlist_position(make):
     assert services.waitlist_position(first) == 1
     assert services.waitlist_position(second) == 2
     assert services.waitlist_position(db.session.scalars(db.select(Booking)).first()) is None
+
+
+def _stale_state(monkeypatch):
+    """The session's state as a request read it just before others took every slot it saw
+    free: no slot held."""
+    fresh = services._session_state
+
+    def stale(session_id, open_key):
+        reception, duplicate, _held, auto_accept = fresh(session_id, open_key)
+        return reception, duplicate, set(), auto_accept
+
+    monkeypatch.setattr(services, "_session_state", stale)
+
+
+def _hold_of(booking):
+    db.session.expire_all()
+    return db.session.scalar(db.select(SlotHold.slot_start)
+                             .where(SlotHold.booking_id == booking.id))
+
+
+def test_a_slot_taken_after_the_check_moves_the_booking_to_the_next_free_one(make,
+                                                                             monkeypatch):
+    scene = build_scene(make, duration_minutes=60)  # 3 slots
+    first = services.create_booking(make.make_user(), body(scene.reception, None))[0]
+    _stale_state(monkeypatch)
+    booking = services.create_booking(scene.citizen, body(scene.reception, None))[0]
+    db.session.commit()
+    assert first.slot_start == scene.reception.starts_at
+    assert booking.slot_start == _hold_of(booking) != first.slot_start
+    assert db.session.get(Booking, booking.id).slot_start == _hold_of(booking)
+
+
+def test_a_full_session_found_only_at_the_insert_writes_nothing_or_waitlists(make,
+                                                                             monkeypatch):
+    scene = build_scene(make, duration_minutes=20)  # 1 slot
+    services.create_booking(make.make_user(), body(scene.reception, None))
+    db.session.commit()
+    _stale_state(monkeypatch)
+    with pytest.raises(BookingError) as caught:
+        services.create_booking(scene.citizen, body(scene.reception, None))
+    assert caught.value.code == "session_full"
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(Booking.id))) == 1
+    waiting = services.create_booking(scene.citizen, body(scene.reception, None,
+                                                          waitlist=True))[0]
+    db.session.commit()
+    assert (waiting.status, waiting.slot_start, _hold_of(waiting)) == ("waitlisted", None, None)
+    assert [e.status for e in db.session.get(Booking, waiting.id).history] == ["waitlisted"]

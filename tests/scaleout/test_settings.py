@@ -128,3 +128,24 @@ def test_the_gunicorn_worker_freezes_start_up_objects_and_collects_young_ones_le
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def _pool_of(app):
+    from app.extensions import db
+
+    with app.app_context():
+        return db.engine.pool
+
+
+def test_postgresql_gets_a_fixed_pool_of_ten_connections_unless_told(tmp_path,
+                                                                     restore_logging):
+    # The engine connects only when used: no server is needed to read its pool.
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    pool = _pool_of(_app(tmp_path, SQLALCHEMY_DATABASE_URI=url))
+    assert (pool.size(), pool._max_overflow, pool._pre_ping) == (10, 0, True)
+    pool = _pool_of(_app(tmp_path, SQLALCHEMY_DATABASE_URI=url, DATABASE_POOL_SIZE=4,
+                         DATABASE_MAX_OVERFLOW=2))
+    assert (pool.size(), pool._max_overflow) == (4, 2)
+    # SQLite keeps SQLAlchemy's own pool for files (one writer at a time anyway).
+    pool = _pool_of(_app(tmp_path))
+    assert (pool.size(), pool._max_overflow) == (5, 10)
