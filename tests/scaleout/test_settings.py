@@ -149,3 +149,34 @@ def test_postgresql_gets_a_fixed_pool_of_ten_connections_unless_told(tmp_path,
     # SQLite keeps SQLAlchemy's own pool for files (one writer at a time anyway).
     pool = _pool_of(_app(tmp_path))
     assert (pool.size(), pool._max_overflow) == (5, 10)
+
+
+WEB_PROCESS = r'''
+import sys
+from app import create_app
+from app.extensions import db
+app = create_app({"APP_ENV": "development", "SECRET_KEY": "x", "SCHEDULER": False,
+                  "SQLALCHEMY_DATABASE_URI": sys.argv[1]})
+with app.app_context():
+    db.create_all()
+client = app.test_client()
+for path in ("/healthz", "/lich-tiep", "/api/v1/units"):
+    assert client.get(path).status_code == 200, path
+print(" ".join(sorted(sys.modules)))
+'''
+
+
+def test_an_embedded_web_process_loads_no_module_it_does_not_use(tmp_path):
+    """What a SQLite process serving pages never needs stays out of its memory (the
+    PostgreSQL dialect 2.4 MB, Alembic ~10 MB, cryptography ~5 MB; docs/performance.md)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WEB_PROCESS,
+                           f"sqlite:///{tmp_path / 'web.sqlite3'}"], cwd=ROOT, check=True,
+                          capture_output=True, text=True, timeout=120)
+    modules = set(done.stdout.split())
+    assert "app.bookings.holds" in modules and "sqlalchemy.dialects.sqlite" in modules
+    # (redis-py imports the tiny top package of cryptography to see whether it is there)
+    assert not modules & {"sqlalchemy.dialects.postgresql", "psycopg", "alembic",
+                          "flask_migrate", "cryptography.hazmat"}
