@@ -23,7 +23,6 @@ from ..extensions import db
 from ..schedules.availability import slot_starts
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
-from ..units.models import Unit
 from . import errors as err
 from .holds import (  # noqa: F401
     ONLINE_MODES,
@@ -75,15 +74,14 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     request = parse_booking(data)
     open_key = matter_key(citizen.id, request.matter_type, request.matter_field,
                           request.summary)
-    reception, duplicate, held, auto_accept = _session_state(request.session_id, open_key)
+    reception, duplicate, held = _session_state(request.session_id, open_key)
     _check_request(request, reception, now)
     if duplicate:
         raise err.duplicate_matter()
     candidates = _precheck_slots(reception, request, now, held)
     try:
         with db.session.begin_nested():
-            booking = _insert(citizen, reception, request, open_key, key, now, candidates,
-                              "accepted" if auto_accept else "pending")
+            booking = _insert(citizen, reception, request, open_key, key, now, candidates)
     except IntegrityError:
         # A twin request with the same key committed first (PostgreSQL made us wait
         # for it), or the same matter was booked meanwhile.
@@ -106,25 +104,22 @@ def _session_state_statement():
                  .exists())
     held = (select(func.aggregate_strings(cast(SlotHold.slot_start, String), "|"))
             .where(SlotHold.session_id == ReceptionSession.id).scalar_subquery())
-    return (select(ReceptionSession, duplicate, held, Unit.auto_accept)
-            .join(Unit, Unit.id == ReceptionSession.unit_id)
+    return (select(ReceptionSession, duplicate, held)
             .where(ReceptionSession.id == bindparam("session_id")))
 
 
 def _session_state(session_id: int, open_key: str) -> tuple[ReceptionSession, bool,
-                                                            set[datetime], bool]:
-    """The session (404), whether the citizen already has this matter open, the slots
-    held in the session and whether its unit accepts bookings automatically, in one
-    round trip: in a rush most requests stop at one of these, and each statement costs
-    as much as a whole bare request."""
+                                                            set[datetime]]:
+    """The session (404), whether the citizen already has this matter open, and the
+    slots held in the session, in one round trip: in a rush most requests stop at
+    one of these, and each statement costs as much as a whole bare request."""
     row = db.session.execute(_session_state_statement(),
                              {"session_id": session_id, "open_key": open_key}).one_or_none()
     if row is None:
         raise err.not_found()
-    reception, is_duplicate, held_text, auto_accept = row
+    reception, is_duplicate, held_text = row
     return reception, bool(is_duplicate), {
-        datetime.fromisoformat(value) for value in (held_text or "").split("|") if value
-    }, bool(auto_accept)
+        datetime.fromisoformat(value) for value in (held_text or "").split("|") if value}
 
 
 def _check_request(request: BookingInput, reception: ReceptionSession,
@@ -155,17 +150,14 @@ def _precheck_slots(reception: ReceptionSession, request: BookingInput, now: dat
 
 
 def _insert(citizen, reception: ReceptionSession, request: BookingInput, open_key: str,
-            key: str | None, now: datetime, candidates: list[datetime] | None,
-            status: str) -> Booking:
-    """The booking, its hold and first event; ``status`` is the unit's initial status
-    (:func:`.holds.initial_status`, read with the session's state)."""
+            key: str | None, now: datetime, candidates: list[datetime] | None) -> Booking:
     # The slot most likely to be taken is written with the booking; an UPDATE follows
     # only when someone took it first. ``history=[]``: the new booking's history is
     # known to be empty, so adding its first event does not read it back.
     expected = request.slot_start if candidates is None else next(iter(candidates), None)
     booking = Booking(
         tracking_code=new_tracking_code(), citizen_id=citizen.id, session_id=reception.id,
-        slot_start=expected, status=status, history=[],
+        slot_start=expected, status=initial_status(reception), history=[],
         matter_type=request.matter_type,
         matter_field=request.matter_field, summary=request.summary, open_matter_key=open_key,
         group_size=request.group_size, representatives=request.representatives_json,

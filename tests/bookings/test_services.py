@@ -80,8 +80,8 @@ def _stale_state(monkeypatch):
     fresh = services._session_state
 
     def stale(session_id, open_key):
-        reception, duplicate, _held, auto_accept = fresh(session_id, open_key)
-        return reception, duplicate, set(), auto_accept
+        reception, duplicate, _held = fresh(session_id, open_key)
+        return reception, duplicate, set()
 
     monkeypatch.setattr(services, "_session_state", stale)
 
