@@ -227,27 +227,30 @@ def issue_token(user: User, hours: int) -> str:
 
 
 @functools.cache
-def _token_statements():
-    """The two token lookups, built once: with its loader options, building the statement
-    cost more than running it (0.45 of 1.8 ms per API request on PostgreSQL,
-    docs/performance.md). The token's hash is a bound parameter."""
+def _token_statement():
+    """Built once, the token's hash a bound parameter: with its loader options, building
+    the statement cost more than running it (0.45 of 1.8 ms per API request on
+    PostgreSQL, docs/performance.md)."""
     # One statement for the token, its user and their roles: every API request asks.
     # The roles' units and agencies (joined by default) load when a check reads them:
     # most API callers are citizens, whose role has neither, and two more joins per
     # request showed in the booking rush on PostgreSQL.
     roles = joinedload(ApiToken.user).joinedload(User.roles)
-    token = (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
-             .options(roles, roles.lazyload(RoleAssignment.unit),
-                      roles.lazyload(RoleAssignment.agency)))
-    user_id = (select(ApiToken.user_id).join(User, User.id == ApiToken.user_id)
-               .where(ApiToken.token_hash == bindparam("token_hash"),
-                      ApiToken.revoked_at.is_(None), ApiToken.expires_at > bindparam("now"),
-                      User.is_active_account.is_(True)))
-    return token, user_id
+    return (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+            .options(roles, roles.lazyload(RoleAssignment.unit),
+                     roles.lazyload(RoleAssignment.agency)))
+
+
+@functools.cache
+def _user_id_statement():
+    return (select(ApiToken.user_id).join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == bindparam("token_hash"),
+                   ApiToken.revoked_at.is_(None), ApiToken.expires_at > bindparam("now"),
+                   User.is_active_account.is_(True)))
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalars(_token_statements()[0],
+    row = db.session.scalars(_token_statement(),
                              {"token_hash": _token_hash(token)}).unique().one_or_none()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
@@ -257,7 +260,7 @@ def user_for_token(token: str) -> User | None:
 def user_id_for_token(token: str) -> int | None:
     """The id of the active user holding this valid token, or None: one indexed query
     without loading the person (the live room's connect storm asks it a thousand times)."""
-    return db.session.scalar(_token_statements()[1],
+    return db.session.scalar(_user_id_statement(),
                              {"token_hash": _token_hash(token), "now": utcnow()})
 
 

@@ -154,7 +154,7 @@ def _insert(citizen, reception: ReceptionSession, request: BookingInput, open_ke
     # The slot most likely to be taken is written with the booking; an UPDATE follows
     # only when someone took it first. ``history=[]``: the new booking's history is
     # known to be empty, so adding its first event does not read it back.
-    expected = request.slot_start if candidates is None else next(iter(candidates), None)
+    expected = request.slot_start if candidates is None else (candidates or [None])[0]
     booking = Booking(
         tracking_code=new_tracking_code(), citizen_id=citizen.id, session_id=reception.id,
         slot_start=expected, status=initial_status(reception), history=[],
