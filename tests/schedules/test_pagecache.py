@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.schedules import pagecache
+from app.timeutil import to_local
 from tests.factories import make_reception, make_unit, make_user
 
 
@@ -16,8 +17,13 @@ def cached(app):
     pagecache.clear()
 
 
+def _day(reception) -> str:
+    """The session's date in Vietnam (its UTC date is the day before from 00:00 to 07:00)."""
+    return to_local(reception.starts_at).date().isoformat()
+
+
 def _week(client, unit, reception):
-    day = reception.starts_at.date().isoformat()
+    day = _day(reception)
     return client.get(f"/lich-tiep?province={unit.code}&date={day}").get_data(as_text=True)
 
 
@@ -31,7 +37,7 @@ def test_anonymous_visitors_get_the_cached_page_until_it_expires(cached, client)
     cached.extensions["sqlalchemy"].session.commit()
     assert "Hoàng Văn Chủ" in _week(client, unit, reception)  # served from memory
     assert "Đinh Thị Mới" in client.get(
-        f"/lich-tiep?province={unit.code}&date={reception.starts_at.date()}&view=week"
+        f"/lich-tiep?province={unit.code}&date={_day(reception)}&view=week"
     ).get_data(as_text=True)  # another URL is rendered afresh
     pagecache.clear()
     assert "Đinh Thị Mới" in _week(client, unit, reception)
@@ -65,7 +71,7 @@ def test_the_json_schedule_is_cached_with_its_content_type(cached, client):
     host = make_user("host", unit=unit, full_name="Hoàng Văn Chủ")
     reception = make_reception(unit, host)
     db.session.commit()
-    day = reception.starts_at.date().isoformat()
+    day = _day(reception)
     url = f"/api/v1/sessions?unit={unit.code}&from={day}&to={day}"
     first = client.get(url)
     assert first.status_code == 200 and first.get_json()[0]["host_name"] == "Hoàng Văn Chủ"
