@@ -12,7 +12,7 @@ import functools
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import String, bindparam, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 
 from sessions.errors import N_
@@ -79,6 +79,8 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     if duplicate:
         raise err.duplicate_matter()
     candidates = _precheck_slots(reception, request, now, held)
+    if (locked := _lock_session_holds(reception.id)) is not None:
+        candidates = _precheck_slots(reception, request, now, locked)
     try:
         with db.session.begin_nested():
             booking = _insert(citizen, reception, request, open_key, key, now, candidates)
@@ -102,7 +104,10 @@ def _session_state_statement():
     it); the session id and the matter key are bound parameters."""
     duplicate = (select(Booking.id).where(Booking.open_matter_key == bindparam("open_key"))
                  .exists())
-    held = (select(func.aggregate_strings(cast(SlotHold.slot_start, String), "|"))
+    # The separator as SQL text: given as a string it is a parameter rendered into the
+    # statement at every execution (SQLAlchemy's literal_execute).
+    held = (select(func.aggregate_strings(cast(SlotHold.slot_start, String),
+                                          literal_column("'|'")))
             .where(SlotHold.session_id == ReceptionSession.id).scalar_subquery())
     return (select(ReceptionSession, duplicate, held)
             .where(ReceptionSession.id == bindparam("session_id")))
@@ -120,6 +125,37 @@ def _session_state(session_id: int, open_key: str) -> tuple[ReceptionSession, bo
     reception, is_duplicate, held_text = row
     return reception, bool(is_duplicate), {
         datetime.fromisoformat(value) for value in (held_text or "").split("|") if value}
+
+
+# The first key of the advisory locks that make bookings of one session take turns
+# (the second is the session's id): 0x626b = "bk".
+BOOKING_LOCK = 0x626B
+
+
+@functools.cache
+def _holds_statement():
+    return select(SlotHold.slot_start).where(SlotHold.session_id == bindparam("session_id"))
+
+
+def _lock_session_holds(session_id: int) -> set[datetime] | None:
+    """On PostgreSQL, wait for this session's turn to book, then read its holds again.
+
+    The turn is a transaction-scoped advisory lock on the session, taken only here, at
+    the start of a booking's writes: the booking before this one in the same session
+    has committed or rolled back when it is granted, so the holds read after it are
+    current and the slot chosen from them is free. Without it, bookings that read the
+    session at the same moment in a rush all wrote themselves, then tried slot after
+    slot, each attempt waiting for the transaction holding that slot (per rush of 200
+    citizens for 20 slots: 180 failed attempts, 9 bookings written in vain).
+
+    Returns None on SQLite, whose transactions take the database's write lock when they
+    begin (BEGIN IMMEDIATE): the state read at the start is already current. The
+    unique constraint on (session, slot) still decides in every case.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return None
+    db.session.execute(select(func.pg_advisory_xact_lock(BOOKING_LOCK, session_id)))
+    return set(db.session.scalars(_holds_statement(), {"session_id": session_id}))
 
 
 def _check_request(request: BookingInput, reception: ReceptionSession,

@@ -18,7 +18,8 @@ def queue_notification(user, kind: str, subject: str, body: str, *,
 
     With ``dedupe_key`` the same notice is queued at most once per channel, however
     often this is called (jobs that run twice send nothing twice). Returns the rows
-    added now.
+    added now; they are written with the caller's next flush or its commit (a booking
+    writes them with its audit event: one flush fewer per booking).
     """
     added = []
     for channel, recipient in (("email", user.email), ("sms", user.phone)):
@@ -34,7 +35,6 @@ def queue_notification(user, kind: str, subject: str, body: str, *,
                            send_after=send_after or utcnow())
         db.session.add(row)
         added.append(row)
-    db.session.flush()
     return added
 
 

@@ -3,6 +3,7 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from app.bookings import holds
 from app.bookings.models import Booking, IdempotencyKey, SlotHold
 from app.extensions import db
 from tests.bookings.scene import body, build_scene
@@ -64,3 +65,24 @@ def test_same_idempotency_key_racing_books_once(app, make):
     assert {code for code, _data in results} == {201}
     assert len({data["id"] for _code, data in results}) == 1
     assert _count(Booking) == 1 and _count(IdempotencyKey) == 1
+
+
+def test_racing_bookers_take_turns_and_hold_at_the_first_attempt(app, make, monkeypatch):
+    """Bookings of one session take turns (an advisory lock on PostgreSQL, the write
+    lock on SQLite), each reading the holds committed before it: none tries a slot
+    another booking holds, and the refused ones write nothing."""
+    attempts: list[bool] = []
+    hold = holds._hold
+
+    def counted(booking, reception_id, start):
+        taken = hold(booking, reception_id, start)
+        attempts.append(taken)
+        return taken
+
+    monkeypatch.setattr(holds, "_hold", counted)
+    scene = build_scene(make, duration_minutes=100)  # 5 slots
+    tokens = [make.token_for(make.make_user()) for _ in range(THREADS)]
+    results = _race(app, [(t, body(scene.reception, None), {}) for t in tokens])
+    assert [code for code, _data in results].count(201) == 5
+    assert attempts == [True] * 5
+    assert _count(SlotHold) == 5 and _count(Booking) == 5
