@@ -18,9 +18,9 @@ def select_locale() -> str:
         return choice
     if session.get("lang") in languages:
         return session["lang"]
-    # An API request names its person by its token (looked up once, app/api): asking
+    # An API request names its caller by its token (looked up once, app/api): asking
     # Flask-Login again costs a session check per request.
-    user = g.api_user if "api_user" in g else current_user
+    user = g.api_caller if "api_caller" in g else current_user
     if user is not None and getattr(user, "is_authenticated", False) and user.locale in languages:
         return user.locale
     # Vietnamese unless the person chose otherwise: the browser's language is not a

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint
 
-from ..auth.loaders import bearer_token
-from ..auth.services import user_for_token
+from ..auth.loaders import load_token_caller
 from ..extensions import csrf
 from .helpers import check_request_values
 
@@ -15,10 +14,8 @@ csrf.exempt(bp)
 
 
 @bp.before_request
-def _load_api_user():
-    token = bearer_token()
-    g.api_token = token
-    g.api_user = user_for_token(token) if token else None
+def _load_api_caller():
+    load_token_caller()
     check_request_values()
 
 

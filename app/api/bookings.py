@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, request, send_file
+from flask import Response, jsonify, request, send_file
 from flask_babel import gettext as _
 
 from ..bookings import services
@@ -19,6 +19,7 @@ from .helpers import (
     ATTACHMENT_CREATED,
     FILE_DOWNLOAD,
     OPENAPI_PATHS,
+    api_caller,
     current_api_user,
     document,
     json_body,
@@ -75,9 +76,11 @@ def _idempotency_key() -> str | None:
 
 @bp.post("/bookings")
 def create_booking():
-    user = current_api_user("citizen")
+    # The caller, not the person: a refused booking never loads them (the service does
+    # when it writes the booking).
+    caller = api_caller("citizen")
     data, key = json_body(), _idempotency_key()
-    summary, created = _run(services.create_booking, user, data, idempotency_key=key,
+    summary, created = _run(services.create_booking, caller, data, idempotency_key=key,
                             answer=lambda result: (summary_dict(result[0]), result[1]))
     headers = {} if created else {"Idempotent-Replayed": "true"}
     return jsonify(summary), 201, headers
@@ -86,7 +89,7 @@ def create_booking():
 @bp.get("/bookings/<int:id>")
 def get_booking(id: int):
     booking = _booking(id, can_view)
-    data = booking_dict(booking, g.api_user)
+    data = booking_dict(booking, current_api_user())
     db.session.commit()  # the audit of a revealed denouncer
     return jsonify(data)
 
@@ -96,7 +99,7 @@ def cancel_booking(id: int):
     booking = _booking(id, _owner_or_secretary)
     body = request.get_json(silent=True)
     reason = body.get("reason") if isinstance(body, dict) else None
-    _run(services.cancel_booking, booking, actor=g.api_user,
+    _run(services.cancel_booking, booking, actor=current_api_user(),
          reason=reason if isinstance(reason, str) else "")
     return jsonify(summary_dict(booking))
 
@@ -104,14 +107,14 @@ def cancel_booking(id: int):
 @bp.post("/bookings/<int:id>/reschedule")
 def reschedule_booking(id: int):
     booking = _booking(id, _owner_or_secretary)
-    _run(services.reschedule_booking, booking, json_body(), actor=g.api_user)
+    _run(services.reschedule_booking, booking, json_body(), actor=current_api_user())
     return jsonify(summary_dict(booking))
 
 
 @bp.post("/bookings/<int:id>/decision")
 def decide_booking(id: int):
     booking = _booking(id, can_manage)
-    _run(services.decide_booking, booking, json_body(), actor=g.api_user)
+    _run(services.decide_booking, booking, json_body(), actor=current_api_user())
     return jsonify(summary_dict(booking))
 
 
@@ -130,7 +133,8 @@ def booking_invite_ics(id: int):
 @bp.post("/bookings/<int:id>/attachments")
 def upload_attachment(id: int):
     booking = _booking(id, is_owner)
-    attachment = _run(add_attachment, booking, request.files.get("file"), actor=g.api_user)
+    attachment = _run(add_attachment, booking, request.files.get("file"),
+                      actor=current_api_user())
     return jsonify(attachment_dict(attachment)), 201
 
 
@@ -140,7 +144,7 @@ def download_attachment(id: int, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.booking_id != booking.id:
         raise ApiError(404)
-    if not reveal(g.api_user, booking, "attachment"):
+    if not reveal(current_api_user(), booking, "attachment"):
         raise ApiError(403)
     db.session.commit()
     return send_file(attachment_path(attachment), mimetype=attachment.content_type,
@@ -150,7 +154,7 @@ def download_attachment(id: int, attachment_id: int):
 @bp.post("/bookings/<int:id>/rating")
 def rate_booking(id: int):
     booking = _booking(id, is_owner)
-    rating = _run(services.rate_booking, booking, json_body(), actor=g.api_user)
+    rating = _run(services.rate_booking, booking, json_body(), actor=current_api_user())
     return jsonify({"id": rating.id, "score": rating.score, "comment": rating.comment}), 201
 
 

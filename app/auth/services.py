@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import ClassVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload
 
 from sessions.errors import N_, CoreError
@@ -226,35 +228,85 @@ def issue_token(user: User, hours: int) -> str:
     return token
 
 
-@functools.cache
-def _token_statement():
-    """Built once, the token's hash a bound parameter: with its loader options, building
-    the statement cost more than running it (0.45 of 1.8 ms per API request on
-    PostgreSQL, docs/performance.md)."""
-    # One statement for the token, its user and their roles: every API request asks.
-    # The roles' units and agencies (joined by default) load when a check reads them:
-    # most API callers are citizens, whose role has neither, and two more joins per
-    # request showed in the booking rush on PostgreSQL.
-    roles = joinedload(ApiToken.user).joinedload(User.roles)
-    return (select(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
-            .options(roles, roles.lazyload(RoleAssignment.unit),
-                     roles.lazyload(RoleAssignment.agency)))
+@dataclass(frozen=True, slots=True)
+class TokenCaller:
+    """Who calls the API with a valid token, as one indexed query finds them: enough to
+    check their role and choose their language. The person (a :class:`User`) loads
+    only when a request needs it (:func:`user_for_caller`); in a booking rush most
+    requests are refused before they do (docs/performance.md, fix 16)."""
+
+    id: int
+    locale: str | None
+    role_names: frozenset[str]
+    is_authenticated: ClassVar[bool] = True  # as Flask-Login's users, for the locale
+
+    def has_role(self, *names: str) -> bool:
+        return not self.role_names.isdisjoint(names)
 
 
-@functools.cache
-def _user_id_statement():
-    return (select(ApiToken.user_id).join(User, User.id == ApiToken.user_id)
+def _valid_token(statement):
+    """``statement`` limited to the active user of an unexpired, unrevoked token."""
+    return (statement.join(ApiToken, ApiToken.user_id == User.id)
             .where(ApiToken.token_hash == bindparam("token_hash"),
                    ApiToken.revoked_at.is_(None), ApiToken.expires_at > bindparam("now"),
                    User.is_active_account.is_(True)))
 
 
-def user_for_token(token: str) -> User | None:
-    row = db.session.scalars(_token_statement(),
-                             {"token_hash": _token_hash(token)}).unique().one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+@functools.cache
+def _caller_statement():
+    """Built once; the token's hash and the time are bound parameters."""
+    roles = func.aggregate_strings(RoleAssignment.role, literal_column("','"))
+    return (_valid_token(select(User.id, User.locale, roles))
+            .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+            .group_by(User.id, User.locale))
+
+
+def caller_for_token(token: str) -> TokenCaller | None:
+    """The caller holding this valid token, or None: one query, no person loaded."""
+    row = db.session.execute(_caller_statement(), {"token_hash": _token_hash(token),
+                                                   "now": utcnow()}).one_or_none()
+    if row is None:
         return None
-    return row.user if row.user.is_active else None
+    user_id, locale, roles = row
+    return TokenCaller(user_id, locale, frozenset(filter(None, (roles or "").split(","))))
+
+
+def _with_roles(statement):
+    """The user and their roles in one statement. The roles' units and agencies (joined
+    by default) load when a check reads them: most callers are citizens, whose role
+    has neither, and two more joins per request showed in the booking rush."""
+    roles = joinedload(User.roles)
+    return statement.options(roles, roles.lazyload(RoleAssignment.unit),
+                             roles.lazyload(RoleAssignment.agency))
+
+
+@functools.cache
+def _token_statement():
+    """Built once, the token's hash and the time bound parameters: with its loader
+    options, building the statement cost more than running it (0.45 of 1.8 ms per API
+    request on PostgreSQL, docs/performance.md)."""
+    return _with_roles(_valid_token(select(User)))
+
+
+@functools.cache
+def _user_statement():
+    return _with_roles(select(User).where(User.id == bindparam("user_id")))
+
+
+def user_for_caller(caller: TokenCaller) -> User | None:
+    """The person behind ``caller``, with their roles (None if removed meanwhile)."""
+    return db.session.scalars(_user_statement(), {"user_id": caller.id}).unique().one_or_none()
+
+
+@functools.cache
+def _user_id_statement():
+    return _valid_token(select(User.id))
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user holding this valid (unexpired, unrevoked) token, or None."""
+    return db.session.scalars(_token_statement(), {"token_hash": _token_hash(token),
+                                                   "now": utcnow()}).unique().one_or_none()
 
 
 def user_id_for_token(token: str) -> int | None:

@@ -14,11 +14,13 @@ from datetime import datetime
 
 from sqlalchemy import String, bindparam, cast, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from sessions.errors import N_
 from sessions.tracking import new_tracking_code
 
 from ..audit.services import record_event
+from ..auth.models import User
 from ..extensions import db
 from ..schedules.availability import slot_starts
 from ..schedules.models import ReceptionSession
@@ -62,6 +64,8 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
                    staged_files: list[dict] | tuple = ()) -> tuple[Booking, bool]:
     """Book a case into a session for ``citizen``; returns (booking, created).
 
+    ``citizen`` is the :class:`User`, or the API's token caller (anything with the
+    person's ``id``): the person is then loaded only if the booking is written.
     With ``idempotency_key`` a retry, or a twin request racing this one, returns the
     first booking with ``created`` False and writes nothing. Raises BookingError:
     422 validation_error / consent_required, 404, 409 slot_taken / session_full /
@@ -81,6 +85,11 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     candidates = _precheck_slots(reception, request, now, held)
     if (locked := _lock_session_holds(reception.id)) is not None:
         candidates = _precheck_slots(reception, request, now, locked)
+    if not isinstance(citizen, User):  # the API's caller: the person is needed now
+        person = db.session.get(User, citizen.id, options=[lazyload(User.roles)])
+        if person is None:  # removed since the token was looked up
+            raise err.invalid_state()
+        citizen = person
     try:
         with db.session.begin_nested():
             booking = _insert(citizen, reception, request, open_key, key, now, candidates)
