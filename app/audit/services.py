@@ -37,9 +37,12 @@ def _chain_tail() -> str:
     tail = session.info.get(_TAIL)
     if tail is not None and tail[0] is session.get_transaction():
         return tail[1]
-    if db.engine.dialect.name == "postgresql":
-        session.execute(db.text("LOCK TABLE audit_events IN EXCLUSIVE MODE"))
-    last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    # Rows the caller added are written with the event (one flush, not two): no event
+    # is ever pending here, record_event flushes each one it adds.
+    with session.no_autoflush:
+        if db.engine.dialect.name == "postgresql":
+            session.execute(db.text("LOCK TABLE audit_events IN EXCLUSIVE MODE"))
+        last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     return last or GENESIS
 
 

@@ -93,17 +93,20 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     try:
         with db.session.begin_nested():
             booking = _insert(citizen, reception, request, open_key, key, now, candidates)
+            _add_staged(booking, staged_files, citizen)
+            notify_booking(booking, "booking_waitlisted" if booking.status == "waitlisted"
+                           else "booking_accepted" if booking.status == "accepted"
+                           else "booking_received")
+            # Its flush writes the booking's first event, files and messages too: one
+            # unit of work instead of three per booking (docs/performance.md, fix 16).
+            record_event("booking_create", actor=citizen, target=f"booking:{booking.id}",
+                         status=booking.status, session_id=reception.id)
     except IntegrityError:
         # A twin request with the same key committed first (PostgreSQL made us wait
         # for it), or the same matter was booked meanwhile.
         if key and (existing := booking_for_key(citizen, key)) is not None:
             return existing, False
         raise err.duplicate_matter() from None
-    _add_staged(booking, staged_files, citizen)
-    notify_booking(booking, "booking_waitlisted" if booking.status == "waitlisted" else
-                   "booking_accepted" if booking.status == "accepted" else "booking_received")
-    record_event("booking_create", actor=citizen, target=f"booking:{booking.id}",
-                 status=booking.status, session_id=reception.id)
     return booking, True
 
 
@@ -223,7 +226,6 @@ def _insert(citizen, reception: ReceptionSession, request: BookingInput, open_ke
             raise err.session_full()
         booking.status = "waitlisted"
     booking.history.append(BookingEvent(status=booking.status, actor_id=citizen.id))
-    db.session.flush()
     return booking
 
 
@@ -233,7 +235,6 @@ def _add_staged(booking: Booking, staged_files, actor) -> None:
                                   stored_name=item["stored_name"],
                                   content_type=item["content_type"], size=item["size"],
                                   sha256=item["sha256"], uploaded_by_id=actor.id))
-    db.session.flush()
 
 
 def waitlist_position(booking: Booking) -> int | None:
