@@ -16,7 +16,7 @@ from collections import OrderedDict
 from functools import wraps
 from threading import Lock
 
-from flask import current_app, make_response, request, session
+from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -29,9 +29,16 @@ def _key() -> tuple:
     return (request.path, tuple(sorted(request.args.items(multi=True))), str(get_locale()))
 
 
+def _signed_in() -> bool:
+    # An API request's caller was looked up from its token already (app/api): asking
+    # Flask-Login would load the person too.
+    if "api_caller" in g:
+        return g.api_caller is not None
+    return current_user.is_authenticated
+
+
 def _cacheable() -> bool:
-    return (request.method == "GET" and not current_user.is_authenticated
-            and not session.get("_flashes"))
+    return request.method == "GET" and not _signed_in() and not session.get("_flashes")
 
 
 def clear() -> None:

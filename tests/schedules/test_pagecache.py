@@ -81,3 +81,36 @@ def test_the_json_schedule_is_cached_with_its_content_type(cached, client):
     assert again.content_type == "application/json"
     assert again.get_json()[0]["host_name"] == "Hoàng Văn Chủ"
     assert client.get(f"/api/v1/sessions?unit={unit.code}&from=bad").status_code == 422
+
+
+def test_the_json_schedule_with_a_token_is_fresh_and_loads_no_person(cached, client):
+    """A token's holder is signed in: not served the anonymous cache; telling so takes
+    the caller the API looked up, without loading the person."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from tests.factories import token_for
+
+    unit = make_unit()
+    host = make_user("host", unit=unit, full_name="Hoàng Văn Chủ")
+    reception = make_reception(unit, host)
+    headers = {"Authorization": f"Bearer {token_for(make_user('citizen'))}"}
+    day = _day(reception)
+    url = f"/api/v1/sessions?unit={unit.code}&from={day}&to={day}"
+    client.get(url)  # anonymous: cached
+    host.full_name = "Đinh Thị Mới"
+    db.session.commit()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        signed_in = client.get(url, headers=headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert signed_in.get_json()[0]["host_name"] == "Đinh Thị Mới"
+    # The sessions' hosts are loaded (WHERE users.id IN ...), the caller's person is not.
+    assert not any("WHERE users.id = " in " ".join(s.split()) for s in statements)
+    assert client.get(url).get_json()[0]["host_name"] == "Hoàng Văn Chủ"  # still cached
