@@ -70,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
     persistence.configure(app)
     db.init_app(app)
     persistence.install_sqlite_pragmas(app, db)
+    persistence.install_postgres_connections(app, db)
     if os.environ.get("FLASK_RUN_FROM_CLI") == "true" or app.testing:
         persistence.init_migrations(app)  # web processes never load Alembic (~10 MB)
     babel.init_app(

@@ -43,6 +43,10 @@ class Config:
     # more than waiting for a free one (docs/performance.md).
     DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
     DATABASE_MAX_OVERFLOW = int(os.environ.get("DATABASE_MAX_OVERFLOW", "0"))
+    # Server-side prepared statements on PostgreSQL (app/persistence.py). Off only behind
+    # a connection pooler in transaction mode that cannot carry them (PgBouncer before
+    # 1.21): each statement is then parsed and planned at every execution.
+    DATABASE_PREPARED_STATEMENTS = _flag("DATABASE_PREPARED_STATEMENTS", "on")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     # Seconds between Engine.IO pings to each connection (below the idle timeout of any

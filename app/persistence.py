@@ -1,6 +1,9 @@
-"""Database engine settings: SQLite in WAL with foreign keys and BEGIN IMMEDIATE."""
+"""Database engine settings: SQLite in WAL with foreign keys and BEGIN IMMEDIATE;
+PostgreSQL connections that keep their prepared statements."""
 
 from __future__ import annotations
+
+import functools
 
 from flask import Flask
 from sqlalchemy import event
@@ -72,3 +75,50 @@ def install_sqlite_pragmas(app: Flask, db) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@functools.cache
+def statement_keeping_connection():
+    """psycopg's Connection, except that a rollback keeps the prepared statements.
+
+    psycopg prepares a statement on a connection once it has run there five times
+    (``prepare_threshold``): PostgreSQL then no longer parses and plans it at each
+    execution, which for the API's token and session lookups was three quarters of
+    their time on the server (planning 1.0–1.2 ms against 0.2 ms executing, on the
+    benchmark machine). But at every ``ROLLBACK`` psycopg forgets the statements it
+    prepared and its tally, in case the transaction had changed what they refer to; and
+    every request that writes nothing ends in a rollback (each read, each refused
+    booking, ``/healthz``), so behind SQLAlchemy's pool no statement was ever prepared.
+    Web processes do not change the schema, so here a rollback keeps them. ``DROP``,
+    ``ALTER`` and ``DISCARD`` still forget them, as in psycopg; migrations run in a
+    process of their own (``flask upgrade-db``). docs/performance.md, fix 17.
+    """
+    import psycopg
+    from psycopg.pq import TransactionStatus
+
+    class Connection(psycopg.Connection):
+        def rollback(self) -> None:
+            if (self._num_transactions or self._tpc or self._pipeline
+                    or self.pgconn.transaction_status == TransactionStatus.IDLE):
+                super().rollback()  # psycopg's own refusals, and its no-op when idle
+                return
+            with self.lock:
+                self.wait(self._exec_command(b"ROLLBACK"))
+
+    return Connection
+
+
+def install_postgres_connections(app: Flask, db) -> None:
+    """PostgreSQL connections (psycopg 3) as :func:`statement_keeping_connection`, or
+    without prepared statements when ``DATABASE_PREPARED_STATEMENTS`` is off."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg:"):
+        return
+    prepare = app.config["DATABASE_PREPARED_STATEMENTS"]
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect, _record, cargs, cparams):
+        if not prepare:
+            cparams["prepare_threshold"] = None
+        return statement_keeping_connection().connect(*cargs, **cparams)
