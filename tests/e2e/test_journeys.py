@@ -216,10 +216,10 @@ def test_language_switch_shows_the_same_page_in_english(open_page):
     assert page.locator("main h1").inner_text() == "Tra cứu vụ việc"
     assert page.evaluate("() => document.documentElement.lang") == "vi"
     page.click(".lang-switch a")
-    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    page.wait_for_function("() => document.documentElement?.lang === 'en'")
     assert page.url.endswith("/track") or "/track?" in page.url
     assert page.locator("main h1").inner_text() == "Look up a case"
     assert page.locator(".lang-switch a").inner_text() == "Tiếng Việt"
     page.click(".lang-switch a")
-    page.wait_for_function("() => document.documentElement.lang === 'vi'")
+    page.wait_for_function("() => document.documentElement?.lang === 'vi'")
     assert page.locator("main h1").inner_text() == "Tra cứu vụ việc"
