@@ -17,14 +17,16 @@ default ``postgresql://postgres@127.0.0.1:5432/bench_booking``) it
    each opening its own connection and sending one request, all at once): the ratio
    says what booking costs over a bare request.
 
-Before the measured rounds of each endpoint, ``--warmup`` rounds (default 1) run the
-same rush unmeasured, as the page benchmark warms up for a second: a server that has
+Booking and ``/healthz`` rounds alternate, so that both endpoints are measured in the
+same minutes on a machine whose speed drifts; the ratio's spread over the rounds is
+printed beside it. Before the measured rounds, ``--warmup`` rounds (default 1) of each
+run the same rush unmeasured, as the page benchmark warms up for a second: a server that has
 just started opens its database connections and compiles and prepares its statements
 during its first requests, which a server running for days has long done. The warm-up
 booking round books a session of its own (exactly N booked is checked there too), and
 its figures are printed, so that the cost of a cold start stays visible.
 
-Options: ``--rounds N`` (default 3), ``--warmup N`` (1), ``--clients N`` (200),
+Options: ``--rounds N`` (default 10), ``--warmup N`` (1), ``--clients N`` (200),
 ``--slots N`` (20), ``--backend sqlite|postgresql|both``,
 ``--server auto|embedded|production``.
 """
@@ -181,11 +183,11 @@ def _rush(url: str, method: str, requests_: list[dict]) -> tuple[float, list[flo
             result["statuses"], result["cpu_ms"] / 1000)
 
 
-def _booking_requests(tokens: list[str], session_id: int, round_no: int) -> list[dict]:
+def _booking_requests(tokens: list[str], session_id: int, round_label: str) -> list[dict]:
     return [{"headers": {"Authorization": f"Bearer {token}"},
              "body": {"session_id": session_id, "consents": {"recording": True},
                       "matter": {"type": "kien_nghi", "field": "dat_dai",
-                                 "summary": f"Kiến nghị số {index} của đợt {round_no}."}}}
+                                 "summary": f"Kiến nghị số {index}, {round_label}."}}}
             for index, token in enumerate(tokens)]
 
 
@@ -205,29 +207,27 @@ def _held(url: str, session_id: int) -> int:
     return count
 
 
-def _booking_rounds(url: str, base: str, tokens: list[str], session_ids: list[int],
-                    slots: int, label: str = "round", offset: int = 0
-                    ) -> tuple[float, list[float], bool, float]:
-    """Every round's rush; (total wall time, latencies, exactly-N-booked everywhere,
-    the generator's CPU time). ``offset`` keeps each round's matters distinct from
-    those of the rounds before (a citizen's open matter may not be booked twice)."""
-    walls, latencies, ok, cpu = [], [], True, 0.0
-    for round_no, session_id in enumerate(session_ids, start=1):
-        wall, lat, statuses, used = _rush(
-            f"{base}/api/v1/bookings", "POST",
-            _booking_requests(tokens, session_id, offset + round_no))
-        booked, refused, held = statuses.count(201), statuses.count(409), _held(url, session_id)
-        exact = booked == held == slots and refused == len(tokens) - slots
-        ok &= exact
-        walls.append(wall)
-        latencies += lat
-        cpu += used
-        other = {code: statuses.count(code) for code in set(statuses) - {201, 409}}
-        print(f"{label} {round_no}: {len(statuses)} POST in {wall:.2f} s, {booked} × 201, "
-              f"{refused} × 409, {held} slot holds"
-              f"{f', other answers {other} (0 = no answer)' if other else ''} -> "
-              f"{f'exactly {slots} booked' if exact else 'WRONG'}")
-    return sum(walls), latencies, ok, cpu
+def _booking_round(url: str, base: str, tokens: list[str], session_id: int, slots: int,
+                   label: str) -> tuple[float, list[float], bool, float]:
+    """One rush on ``session_id``: (wall time, latencies, exactly N booked, generator CPU).
+    ``label`` names the round and keeps its matters distinct from those of the rounds
+    before (a citizen's open matter may not be booked twice)."""
+    wall, lat, statuses, used = _rush(f"{base}/api/v1/bookings", "POST",
+                                      _booking_requests(tokens, session_id, label))
+    booked, refused, held = statuses.count(201), statuses.count(409), _held(url, session_id)
+    exact = booked == held == slots and refused == len(tokens) - slots
+    other = {code: statuses.count(code) for code in set(statuses) - {201, 409}}
+    print(f"{label}: {len(statuses)} POST in {wall:.2f} s, {booked} × 201, "
+          f"{refused} × 409, {held} slot holds"
+          f"{f', other answers {other} (0 = no answer)' if other else ''} -> "
+          f"{f'exactly {slots} booked' if exact else 'WRONG'}")
+    return wall, lat, exact, used
+
+
+def _health_round(base: str, clients: int) -> tuple[float, list[float], list[int], float]:
+    """The same load shape as a booking round: every client opens its own connection
+    and sends one request, all released at once."""
+    return _rush(f"{base}/healthz", "GET", [{} for _ in range(clients)])
 
 
 def run_backend(name: str, url: str, args) -> None:
@@ -242,37 +242,46 @@ def run_backend(name: str, url: str, args) -> None:
         server = _start_server(url, port, Path(tmp) / "server.log", server_kind)
         try:
             ok = True
-            if warmup_ids:
-                wall, latencies, ok, _cpu = _booking_rounds(url, base, tokens, warmup_ids,
-                                                            args.slots, label="warm-up")
-                print(f"warm-up, not measured: {len(latencies) / wall:.1f} POST/s from the "
-                      f"server's start")
-            wall, latencies, exact, cpu = _booking_rounds(url, base, tokens, session_ids,
-                                                          args.slots, offset=len(warmup_ids))
-            ok &= exact
-            post_rate = len(latencies) / wall
-            p50, p95 = _quantiles(latencies)
+            for number, session_id in enumerate(warmup_ids, start=1):
+                wall, lat, exact, _cpu = _booking_round(url, base, tokens, session_id,
+                                                        args.slots, f"warm-up {number}")
+                ok &= exact
+                print(f"warm-up {number}, not measured: {len(lat) / wall:.1f} POST/s"
+                      f"{' from the server' + chr(39) + 's start' if number == 1 else ''}")
+                _health_round(base, len(tokens))
+            # Each booking round is followed by a /healthz round, so that both endpoints
+            # are measured in the same minutes: the speed of a shared machine drifts, and
+            # all bookings first, then all /healthz, put that drift into the ratio.
+            post = {"wall": 0.0, "lat": [], "cpu": 0.0}
+            health = {"wall": 0.0, "lat": [], "cpu": 0.0, "statuses": []}
+            ratios = []
+            for number, session_id in enumerate(session_ids, start=1):
+                wall, lat, exact, used = _booking_round(url, base, tokens, session_id,
+                                                        args.slots, f"round {number}")
+                ok &= exact
+                h_wall, h_lat, h_statuses, h_used = _health_round(base, len(tokens))
+                ratios.append(h_wall / wall)
+                post["wall"] += wall
+                post["lat"] += lat
+                post["cpu"] += used
+                health["wall"] += h_wall
+                health["lat"] += h_lat
+                health["cpu"] += h_used
+                health["statuses"] += h_statuses
+            post_rate = len(post["lat"]) / post["wall"]
+            p50, p95 = _quantiles(post["lat"])
             print(f"POST /bookings: {post_rate:.1f} requests/s, "
-                  f"{args.slots * args.rounds / wall:.1f} bookings/s, "
+                  f"{args.slots * args.rounds / post['wall']:.1f} bookings/s, "
                   f"p50 {p50:.0f} ms, p95 {p95:.0f} ms; generator CPU "
-                  f"{100 * cpu / wall:.0f} %")
-            # The same load shape as the bookings: per round, every client opens its
-            # own connection and sends one request, all released at once.
-            for _round in warmup_ids:
-                _rush(f"{base}/healthz", "GET", [{} for _ in tokens])
-            wall, lat, statuses, cpu = 0.0, [], [], 0.0
-            for _round in session_ids:
-                r_wall, r_lat, r_statuses, r_cpu = _rush(f"{base}/healthz", "GET",
-                                                         [{} for _ in tokens])
-                wall, lat, statuses, cpu = (wall + r_wall, lat + r_lat,
-                                            statuses + r_statuses, cpu + r_cpu)
-            health_rate = len(lat) / wall
-            h50, h95 = _quantiles(lat)
+                  f"{100 * post['cpu'] / post['wall']:.0f} %")
+            health_rate = len(health["lat"]) / health["wall"]
+            h50, h95 = _quantiles(health["lat"])
+            statuses = health["statuses"]
             print(f"GET /healthz:   {health_rate:.1f} requests/s ({statuses.count(200)}/"
                   f"{len(statuses)} OK), p50 {h50:.0f} ms, p95 {h95:.0f} ms; generator CPU "
-                  f"{100 * cpu / wall:.0f} %")
+                  f"{100 * health['cpu'] / health['wall']:.0f} %")
             print(f"ratio of throughputs POST /bookings ÷ GET /healthz: "
-                  f"{post_rate / health_rate:.2f}")
+                  f"{post_rate / health_rate:.2f} (rounds {min(ratios):.2f}–{max(ratios):.2f})")
             print("exactly-N-booked check:", "PASS" if ok else "FAIL")
             if not ok:
                 errors = [line for line in (Path(tmp) / "server.log").read_text(
@@ -284,7 +293,7 @@ def run_backend(name: str, url: str, args) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=1,
                         help="unmeasured rounds of each endpoint before the measured ones")
     parser.add_argument("--clients", type=int, default=200)
