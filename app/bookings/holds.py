@@ -16,7 +16,7 @@ from sessions.errors import N_, CoreError
 from sessions.slots import slot_index
 
 from ..extensions import db
-from ..schedules.availability import is_bookable, slot_starts
+from ..schedules.availability import held_starts, is_bookable, slot_starts
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
 from . import errors as err
@@ -72,8 +72,7 @@ def check_slot_start(reception: ReceptionSession, slot_start: datetime | None,
 
 def free_slot_starts(reception: ReceptionSession, now: datetime) -> list[datetime]:
     """Slots still ahead that nobody holds, in order."""
-    held = set(db.session.scalars(select(SlotHold.slot_start)
-                                  .where(SlotHold.session_id == reception.id)))
+    held = held_starts(reception.id)
     return [s for s in slot_starts(reception) if s > now and s not in held]
 
 

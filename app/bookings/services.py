@@ -22,7 +22,7 @@ from sessions.tracking import new_tracking_code
 from ..audit.services import record_event
 from ..auth.models import User
 from ..extensions import db
-from ..schedules.availability import slot_starts
+from ..schedules.availability import held_starts, slot_starts
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
 from . import errors as err
@@ -144,11 +144,6 @@ def _session_state(session_id: int, open_key: str) -> tuple[ReceptionSession, bo
 BOOKING_LOCK = 0x626B
 
 
-@functools.cache
-def _holds_statement():
-    return select(SlotHold.slot_start).where(SlotHold.session_id == bindparam("session_id"))
-
-
 def _lock_session_holds(session_id: int) -> set[datetime] | None:
     """On PostgreSQL, wait for this session's turn to book, then read its holds again.
 
@@ -167,7 +162,7 @@ def _lock_session_holds(session_id: int) -> set[datetime] | None:
     if db.session.get_bind().dialect.name == "sqlite":
         return None
     db.session.execute(select(func.pg_advisory_xact_lock(BOOKING_LOCK, session_id)))
-    return set(db.session.scalars(_holds_statement(), {"session_id": session_id}))
+    return held_starts(session_id)
 
 
 def _check_request(request: BookingInput, reception: ReceptionSession,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..bookings.models import SlotHold
 from ..extensions import db
@@ -24,6 +25,16 @@ def slot_starts(reception: ReceptionSession) -> list[datetime]:
     return starts
 
 
+@functools.cache
+def _held_statement():
+    return select(SlotHold.slot_start).where(SlotHold.session_id == bindparam("session_id"))
+
+
+def held_starts(session_id: int) -> set[datetime]:
+    """Start times of the session's slots that someone holds."""
+    return set(db.session.scalars(_held_statement(), {"session_id": session_id}))
+
+
 def is_bookable(reception: ReceptionSession, now: datetime | None = None) -> bool:
     now = now or utcnow()
     return reception.status in BOOKABLE_STATUSES and reception.ends_at > now
@@ -36,8 +47,7 @@ def session_slots(reception: ReceptionSession, now: datetime | None = None) -> l
     takes bookings.
     """
     now = now or utcnow()
-    held = set(db.session.scalars(
-        select(SlotHold.slot_start).where(SlotHold.session_id == reception.id)))
+    held = held_starts(reception.id)
     open_now = is_bookable(reception, now)
     step = timedelta(minutes=reception.slot_minutes)
     return [{"start": iso_local(start), "end": iso_local(start + step),
