@@ -45,7 +45,8 @@ class Config:
     DATABASE_MAX_OVERFLOW = int(os.environ.get("DATABASE_MAX_OVERFLOW", "0"))
     # Server-side prepared statements on PostgreSQL (app/persistence.py). Off only behind
     # a connection pooler in transaction mode that cannot carry them (PgBouncer before
-    # 1.21): each statement is then parsed and planned at every execution.
+    # 1.22, or without max_prepared_statements): each statement is then planned at every
+    # execution.
     DATABASE_PREPARED_STATEMENTS = _flag("DATABASE_PREPARED_STATEMENTS", "on")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")

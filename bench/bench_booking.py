@@ -246,8 +246,8 @@ def run_backend(name: str, url: str, args) -> None:
                 wall, lat, exact, _cpu = _booking_round(url, base, tokens, session_id,
                                                         args.slots, f"warm-up {number}")
                 ok &= exact
-                print(f"warm-up {number}, not measured: {len(lat) / wall:.1f} POST/s"
-                      f"{' from the server' + chr(39) + 's start' if number == 1 else ''}")
+                since = " from the server's start" if number == 1 else ""
+                print(f"warm-up {number}, not measured: {len(lat) / wall:.1f} POST/s{since}")
                 _health_round(base, len(tokens))
             # Each booking round is followed by a /healthz round, so that both endpoints
             # are measured in the same minutes: the speed of a shared machine drifts, and
