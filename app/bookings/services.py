@@ -78,13 +78,21 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     request = parse_booking(data)
     open_key = matter_key(citizen.id, request.matter_type, request.matter_field,
                           request.summary)
-    reception, duplicate, held = _session_state(request.session_id, open_key)
-    _check_request(request, reception, now)
-    if duplicate:
-        raise err.duplicate_matter()
-    candidates = _precheck_slots(reception, request, now, held)
-    if (locked := _lock_session_holds(reception.id)) is not None:
-        candidates = _precheck_slots(reception, request, now, locked)
+    try:
+        reception, duplicate, held = _session_state(request.session_id, open_key)
+        _check_request(request, reception, now)
+        if duplicate:
+            raise err.duplicate_matter()
+        candidates = _precheck_slots(reception, request, now, held)
+        if (locked := _lock_session_holds(reception.id)) is not None:
+            candidates = _precheck_slots(reception, request, now, locked)
+    except err.BookingError:
+        # On PostgreSQL each statement sees what has committed before it: a twin request
+        # with the same key may have committed since the key was looked up, and its
+        # booking is then this request's duplicate, or took the last slot.
+        if key and (existing := booking_for_key(citizen, key)) is not None:
+            return existing, False
+        raise
     if not isinstance(citizen, User):  # the API's caller: the person is needed now
         person = db.session.get(User, citizen.id, options=[lazyload(User.roles)])
         if person is None:  # removed since the token was looked up

@@ -115,6 +115,53 @@ def test_retry_with_same_idempotency_key_returns_the_first_booking(api, scene):
     assert row_counts() == before
 
 
+def _twin_committed_after_the_key_lookup(monkeypatch) -> None:
+    """As on PostgreSQL when a twin request with the same key commits between this
+    request's look-up of the key and its checks: the first look-up finds nothing."""
+    from app.bookings import services
+
+    real, calls = services.booking_for_key, []
+
+    def late(user, key):
+        calls.append(key)
+        return None if len(calls) == 1 else real(user, key)
+
+    monkeypatch.setattr(services, "booking_for_key", late)
+
+
+def test_a_twin_that_committed_meanwhile_is_replayed_not_a_duplicate(api, scene,
+                                                                      monkeypatch):
+    headers = {"Idempotency-Key": "double-click-2"}
+    first = api.post("/bookings", user=scene.citizen, json=body(scene.reception, None),
+                     headers=headers)
+    before = row_counts()
+    _twin_committed_after_the_key_lookup(monkeypatch)
+    second = api.post("/bookings", user=scene.citizen, json=body(scene.reception, None),
+                      headers=headers)
+    assert second.status_code == 201, second.get_json()
+    assert second.get_json() == first.get_json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert row_counts() == before
+
+
+def test_a_twin_that_took_the_last_slot_meanwhile_is_replayed(api, make, monkeypatch):
+    one_slot = build_scene(make, duration_minutes=20)
+    headers = {"Idempotency-Key": "double-click-3"}
+    first = api.post("/bookings", user=one_slot.citizen,
+                     json=body(one_slot.reception, None), headers=headers)
+    assert first.status_code == 201
+    _twin_committed_after_the_key_lookup(monkeypatch)
+    other_matter = body(one_slot.reception, None, matter={
+        "type": "kien_nghi", "field": "dat_dai", "summary": "Một kiến nghị khác hẳn."})
+    second = api.post("/bookings", user=one_slot.citizen, json=other_matter,
+                      headers=headers)
+    assert second.status_code == 201, second.get_json()
+    assert second.get_json()["id"] == first.get_json()["id"]
+    # Without the key, the same request is refused: the session is full.
+    third = api.post("/bookings", user=one_slot.citizen, json=other_matter)
+    assert third.status_code == 409 and third.get_json()["error"] == "session_full"
+
+
 def test_unknown_session_is_404(api, scene):
     response = api.post("/bookings", user=scene.citizen, json=body(scene.reception, None,
                                                                    session_id=999999))
