@@ -52,8 +52,11 @@ def matter_key(citizen_id: int, matter_type: str, matter_field: str, summary: st
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def booking_for_key(user, key: str) -> Booking | None:
-    """The booking an Idempotency-Key (or web form token) of ``user`` produced."""
+def booking_for_key(user, key: str | None) -> Booking | None:
+    """The booking an Idempotency-Key (or web form token) of ``user`` produced; None
+    without a key."""
+    if not key:
+        return None
     return db.session.scalar(select(Booking).join(IdempotencyKey, IdempotencyKey.booking_id
                                                   == Booking.id)
                              .where(IdempotencyKey.user_id == user.id,
@@ -72,7 +75,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     duplicate_matter / invalid_state.
     """
     key = (idempotency_key or "").strip()[:200] or None
-    if key and (existing := booking_for_key(citizen, key)) is not None:
+    if (existing := booking_for_key(citizen, key)) is not None:
         return existing, False
     now = utcnow()
     request = parse_booking(data)
@@ -90,7 +93,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
         # On PostgreSQL each statement sees what has committed before it: a twin request
         # with the same key may have committed since the key was looked up, and its
         # booking is then this request's duplicate, or took the last slot.
-        if key and (existing := booking_for_key(citizen, key)) is not None:
+        if (existing := booking_for_key(citizen, key)) is not None:
             return existing, False
         raise
     if not isinstance(citizen, User):  # the API's caller: the person is needed now
@@ -112,7 +115,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     except IntegrityError:
         # A twin request with the same key committed first (PostgreSQL made us wait
         # for it), or the same matter was booked meanwhile.
-        if key and (existing := booking_for_key(citizen, key)) is not None:
+        if (existing := booking_for_key(citizen, key)) is not None:
             return existing, False
         raise err.duplicate_matter() from None
     return booking, True
