@@ -18,6 +18,7 @@ from sqlalchemy import or_, select
 from ..auth.decorators import roles_required
 from ..auth.models import User
 from ..extensions import db
+from ..spreadsheets import csv_row
 from ..timeutil import iso_local, local_today, to_utc_naive
 from .models import AuditEvent
 from .services import record_event, verify_chain
@@ -121,8 +122,9 @@ def export():
                      "hash"])
     for e in events:
         actor = people.get(e.actor_id)
-        writer.writerow([e.id, iso_local(e.at), e.actor_id or "", actor.email if actor else "",
-                         e.action, e.target, e.detail, e.hash])
+        writer.writerow(csv_row([e.id, iso_local(e.at), e.actor_id or "",
+                                 actor.email if actor else "", e.action, e.target, e.detail,
+                                 e.hash]))
     record_event("audit_export", actor=current_user, target="audit", rows=len(events),
                  filters={k: v for k, v in given.items() if v})
     db.session.commit()

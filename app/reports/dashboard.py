@@ -22,6 +22,7 @@ from ..extensions import db
 from ..minutes.models import Minutes
 from ..schedules.compliance import unit_compliance
 from ..schedules.models import ReceptionSession
+from ..spreadsheets import csv_row
 from ..tasks.models import Task
 from ..tasks.services import case_answer_deadline, status_label
 from ..timeutil import to_local
@@ -221,6 +222,7 @@ def table_csv(data: dict, table: str) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([str(heading) for _key, heading in columns])
     for row in data[table]:
-        writer.writerow(["" if row.get(key) is None else row.get(key) for key, _h in columns])
+        writer.writerow(csv_row("" if row.get(key) is None else row.get(key)
+                                for key, _h in columns))
     return out.getvalue()
 

@@ -19,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from ..spreadsheets import put_cell
+
 MOTTO_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 MATTER_TYPES = {"khieu_nai": "Khiếu nại", "to_cao": "Tố cáo", "kien_nghi": "Kiến nghị",
@@ -75,9 +77,9 @@ def register_xlsx(meta: dict, rows: list[dict]) -> bytes:
     ]
     for number, (text, font) in enumerate(titles, start=1):
         sheet.merge_cells(f"A{number}:{last}{number}")
-        cell = sheet.cell(row=number, column=1, value=text)
+        cell = put_cell(sheet, number, 1, text)
         cell.font, cell.alignment = font, Alignment(horizontal="center")
-    sheet.cell(row=5, column=len(REGISTER_COLUMNS), value="Mẫu số 03/TCD").font = \
+    put_cell(sheet, 5, len(REGISTER_COLUMNS), "Mẫu số 03/TCD").font = \
         Font(italic=True, size=10)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -86,14 +88,13 @@ def register_xlsx(meta: dict, rows: list[dict]) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = width
         for row, value in ((REGISTER_HEADER_ROW, title),
                            (REGISTER_HEADER_ROW + 1, f"({index})")):
-            cell = sheet.cell(row=row, column=index, value=value)
+            cell = put_cell(sheet, row, index, value)
             cell.font = Font(bold=row == REGISTER_HEADER_ROW)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = border
     for offset, row in enumerate(rows):
         for index, key in enumerate(REGISTER_KEYS, start=1):
-            cell = sheet.cell(row=REGISTER_HEADER_ROW + 2 + offset, column=index,
-                              value=row.get(key))
+            cell = put_cell(sheet, REGISTER_HEADER_ROW + 2 + offset, index, row.get(key))
             cell.alignment, cell.border = wrap, border
     sheet.freeze_panes = f"A{REGISTER_HEADER_ROW + 2}"
     sheet.print_title_rows = f"{REGISTER_HEADER_ROW}:{REGISTER_HEADER_ROW + 1}"

@@ -3,6 +3,8 @@ satisfaction, compliance."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -93,3 +95,12 @@ def test_dashboard_units_follow_roles(world):
     codes = [u.code for u in dashboard.dashboard_units(world.secretary)]
     assert "08" in codes and "02269" in codes and "01" not in codes
     assert dashboard.dashboard_units(world.citizen) == []
+
+
+@pytest.mark.parametrize("typed", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"])
+def test_csv_cells_a_spreadsheet_would_run_are_quoted(world, make, typed):
+    world.host.full_name = typed
+    data = dashboard.build_dashboard(world.unit, *_period(world), local_today())
+    text = dashboard.table_csv(data, "compliance")
+    hosts = [row[1] for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))][1:]
+    assert hosts and all(host == "'" + typed for host in hosts)

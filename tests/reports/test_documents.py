@@ -147,3 +147,18 @@ def test_commune_issuer(world):
     world.reception.unit = world.commune
     issuer = services.issuer_of(world.reception)
     assert (issuer["unit_title"], issuer["place"]) == ("XÃ THƯỢNG LÂM", "Thượng Lâm")
+
+
+FORMULAS = ['=HYPERLINK("http://evil","x")', "+1+cmd|' /C calc'!A0", "-2+3",
+            "@SUM(1,1)"]
+
+
+@pytest.mark.parametrize("typed", FORMULAS)
+def test_register_stores_typed_text_as_text_never_a_formula(world, make, typed):
+    citizen = make.make_user(full_name=typed, address=typed, cccd=None)
+    make.make_booking(world.reception, citizen, slot_index=1, summary=typed,
+                      earlier_case_ref=typed)
+    sheet = _register(world)
+    row = sheet[documents.REGISTER_HEADER_ROW + 3]
+    for cell in (row[2], row[4], row[7]):  # person, summary, earlier handler
+        assert cell.data_type == "s" and cell.value.startswith(typed)

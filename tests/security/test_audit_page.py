@@ -157,3 +157,13 @@ def test_csv_export_of_the_filtered_rows_is_audited(app, client, log):
 
     rows = _rows(client.get("/admin/audit/export.csv", query_string={"actor": "lan@"}))
     assert {r["target"] for r in rows} == {f"user:{lan.id}", "booking:7"}
+
+
+def test_csv_export_quotes_cells_a_spreadsheet_would_run(app, client, log):
+    admin, _lan, _unit = log
+    record_event("reveal", actor=admin, target='=HYPERLINK("http://evil","x")', field="-1+1")
+    db.session.commit()
+    sign_in(client, admin)
+    rows = _rows(client.get("/admin/audit/export.csv?action=reveal"))
+    assert rows[0]["target"] == '\'=HYPERLINK("http://evil","x")'
+    assert rows[0]["detail"] == '{"field": "-1+1"}'  # a JSON object starts with "{"
