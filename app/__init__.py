@@ -36,6 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     app.config.update(load_config(config))
+    from .jsonlimits import LimitedJSONProvider
+
+    app.json = LimitedJSONProvider(app)  # request bodies nested too deep are a 400
     from .logs import configure_logging
 
     configure_logging(app)

@@ -1,5 +1,7 @@
 """Errors: JSON under /api/, friendly Vietnamese pages on the web; health check."""
 
+import pytest
+
 
 def test_healthz(client):
     response = client.get("/healthz")
@@ -51,3 +53,25 @@ def test_an_id_too_large_for_the_database_is_404(client):
     response = client.get("/api/v1/bookings/99999999999999999999")
     assert response.status_code == 404
     assert response.get_json()["error"] == "not_found"
+
+
+DEEP = "[" * 50_000 + "]" * 50_000
+
+
+@pytest.mark.parametrize("path", ["/auth/login", "/auth/register", "/bookings"])
+@pytest.mark.parametrize("body", [DEEP, '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_api_deeply_nested_json_is_bad_request(api, make, path, body):
+    citizen = make.make_user("citizen")  # bookings need a signed-in citizen
+    response = api.post(path, user=citizen, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_request"
+
+
+def test_api_json_nested_past_the_limit_is_bad_request(client):
+    body = {"username": "a", "password": "b", "extra": {}}
+    inner = body["extra"]
+    for _level in range(40):
+        inner["x"] = {}
+        inner = inner["x"]
+    response = client.post("/api/v1/auth/login", json=body)
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
