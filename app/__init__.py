@@ -106,6 +106,9 @@ def _init_extensions(app: Flask) -> None:
         http_compression=False,
         ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
     )
+    from .live import door
+
+    door.install(socketio.server)  # /live payloads nested too deep are a bad_request
     from .auth import loaders
 
     loaders.init_app(app)

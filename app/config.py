@@ -54,6 +54,16 @@ class Config:
     # proxy on the way; the client's own timeout is this plus 20 s).
     SOCKETIO_PING_INTERVAL = int(os.environ.get("SOCKETIO_PING_INTERVAL", "25"))
     SCHEDULER = _flag("SCHEDULER", "on")
+    # Events a /live connection may send: a token bucket refilled RATE a second, holding
+    # BURST at most, per connection; ``signal`` has its own bucket, as a call sends its ICE
+    # candidates at once; and one per client address over all its connections (0 = none),
+    # larger, for the citizens behind one carrier NAT or reception point (app/live/door.py).
+    LIVE_EVENT_RATE = float(os.environ.get("LIVE_EVENT_RATE", "20"))
+    LIVE_EVENT_BURST = float(os.environ.get("LIVE_EVENT_BURST", "40"))
+    LIVE_SIGNAL_RATE = float(os.environ.get("LIVE_SIGNAL_RATE", "50"))
+    LIVE_SIGNAL_BURST = float(os.environ.get("LIVE_SIGNAL_BURST", "200"))
+    LIVE_ADDRESS_RATE = float(os.environ.get("LIVE_ADDRESS_RATE", "100"))
+    LIVE_ADDRESS_BURST = float(os.environ.get("LIVE_ADDRESS_BURST", "400"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
         os.environ.get("SOCKETIO_MESSAGE_QUEUE") or "memory://"
     )

@@ -117,7 +117,9 @@ def _env(database: Path, mode: str, port: int) -> dict:
     return dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SCHEDULER="off",
                 SECRET_KEY="bench-live-secret", APP_ENV="development", PORT=str(port),
                 INSTANCE_PATH=str(database.parent), SOCKETIO_ASYNC_MODE=mode,
-                FLASK_APP="wsgi", PYTHONUNBUFFERED="1")
+                FLASK_APP="wsgi", PYTHONUNBUFFERED="1",
+                # Every simulated citizen connects from 127.0.0.1: no limit per address.
+                LIVE_ADDRESS_RATE="0")
 
 
 def _seed(database: Path, sessions: int, waiting: int, env: dict) -> tuple[Path, float]:

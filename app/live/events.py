@@ -27,7 +27,7 @@ from ..auth.services import user_id_for_token
 from ..extensions import db, socketio
 from ..i18n import core_message
 from ..timeutil import iso_local, utcnow
-from . import outcomes, rooms, services
+from . import door, outcomes, rooms, services
 from .access import get_reception, require_open, resolve_role
 from .rooms import NAMESPACE, room_name
 
@@ -94,11 +94,13 @@ def _transaction(work):
 
 
 def acknowledged(handler):
-    """Validate the payload and turn refusals into ``{"ok": false}`` acknowledgements."""
+    """Admit the event (rate limits), validate the payload and turn refusals into
+    ``{"ok": false}`` acknowledgements."""
 
     @wraps(handler)
     def wrapped(data=None, *_args):
         try:
+            door.admit_event()  # rate limits, before any work (app/live/door.py)
             if not isinstance(data, dict):
                 raise CoreError("bad_request", N_("Dữ liệu gửi lên phải là một đối tượng JSON."))
             return handler(data)
