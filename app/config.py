@@ -23,9 +23,10 @@ def _database_url(default: str) -> str:
     return url
 
 
-def _development_secret() -> str:
-    """A secret kept in instance/ so that cookies and tokens survive a restart."""
-    path = INSTANCE_DIR / "secret_key"
+def _development_secret(name: str = "secret_key") -> str:
+    """A secret kept in instance/ so that cookies, tokens and the audit chain's seals
+    survive a restart."""
+    path = INSTANCE_DIR / name
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(48))
@@ -36,6 +37,12 @@ def _development_secret() -> str:
 class Config:
     APP_ENV = "development"
     SECRET_KEY: str | None = None
+    # The key of the audit log's HMAC chain and of its signed heads: kept outside the
+    # database, so that whoever can write the database cannot re-seal the log.
+    AUDIT_KEY: str | None = None
+    # A file the hourly signed head of the audit log is also appended to (besides the
+    # log); `flask audit verify` reads the last head there when given no other.
+    AUDIT_HEAD_FILE = os.environ.get("AUDIT_HEAD_FILE") or None
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'tiepdan.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # PostgreSQL connections each process keeps open, and how many more it may open for
@@ -119,6 +126,7 @@ class TestingConfig(Config):
     APP_ENV = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production"
+    AUDIT_KEY = "testing-audit-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SCHEDULER = False
     WTF_CSRF_ENABLED = False
@@ -143,7 +151,8 @@ CONFIGS = {
 
 
 def load_config(overrides: dict | None = None) -> dict:
-    """The settings for APP_ENV, with the secret key resolved and overrides applied."""
+    """The settings for APP_ENV, with the secret and audit keys resolved and overrides
+    applied."""
     overrides = dict(overrides or {})
     env = overrides.get("APP_ENV") or os.environ.get("APP_ENV", "development")
     cls = CONFIGS.get(env)
@@ -153,8 +162,11 @@ def load_config(overrides: dict | None = None) -> dict:
     settings.update(overrides)
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ.get("SECRET_KEY")
-    if not settings["SECRET_KEY"]:
-        if env == "production":
-            raise RuntimeError("SECRET_KEY must be set in production")
-        settings["SECRET_KEY"] = _development_secret()
+    if not settings.get("AUDIT_KEY"):
+        settings["AUDIT_KEY"] = os.environ.get("AUDIT_KEY")
+    for name, file_name in (("SECRET_KEY", "secret_key"), ("AUDIT_KEY", "audit_key")):
+        if not settings[name]:
+            if env == "production":
+                raise RuntimeError(f"{name} must be set in production")
+            settings[name] = _development_secret(file_name)
     return settings

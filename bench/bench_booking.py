@@ -141,7 +141,7 @@ def _start_server(url: str, port: int, log_path: Path, server: str) -> subproces
                APP_ENV="development", SECRET_KEY="bench", HOST="127.0.0.1")
     env.pop("SOCKETIO_MESSAGE_QUEUE", None)
     if server == "production":
-        env.update(APP_ENV="production", LOG_LEVEL="warning")
+        env.update(APP_ENV="production", LOG_LEVEL="warning", AUDIT_KEY="bench-audit-key")
         command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
                    "wsgi:app"]
     else:

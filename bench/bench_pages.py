@@ -116,7 +116,7 @@ def run(args) -> dict:
     port = _free_port()
     log = workdir / "server.log"
     server_env = dict(env, APP_ENV="production", PORT=str(port), HOST="127.0.0.1",
-                      LOG_LEVEL="warning")
+                      LOG_LEVEL="warning", AUDIT_KEY="bench-pages-audit-key")
     handle = open(log, "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
                               cwd=ROOT, env=server_env, stdout=handle, stderr=subprocess.STDOUT)

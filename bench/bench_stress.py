@@ -125,7 +125,8 @@ def _ref_fixture(workdir: Path, waiting: int) -> Path:
 def _start(server: str, port: int, env: dict, log: Path) -> subprocess.Popen:
     if server == "app":
         env = dict(env, APP_ENV="production", PORT=str(port), HOST="127.0.0.1",
-                   SOCKETIO_ASYNC_MODE="gevent", LOG_LEVEL="warning")
+                   SOCKETIO_ASYNC_MODE="gevent", LOG_LEVEL="warning",
+                   AUDIT_KEY="bench-stress-audit-key")
         command = [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--access-logfile",
                    "/dev/null", "bench.bench_live:gunicorn_app()"]
     elif server in ("python-socketio", "flask-socketio"):

@@ -9,8 +9,9 @@ from flask import current_app
 config = context.config
 
 # Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# This line sets up loggers basically. The application's loggers stay enabled: the
+# signed heads of the audit log, and any process that migrates, still need them.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

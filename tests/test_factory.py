@@ -28,8 +28,27 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         load_config({"APP_ENV": "production"})
 
 
+def test_production_refuses_to_start_without_audit_key(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("AUDIT_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="AUDIT_KEY must be set in production"):
+        load_config({"APP_ENV": "production"})
+
+
+def test_development_keeps_its_audit_key_in_the_instance_folder(monkeypatch, tmp_path):
+    from app import config
+
+    monkeypatch.delenv("AUDIT_KEY", raising=False)
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    first = load_config({"APP_ENV": "development", "SECRET_KEY": "x"})["AUDIT_KEY"]
+    assert first and (tmp_path / "audit_key").read_text().strip() == first
+    assert load_config({"APP_ENV": "development", "SECRET_KEY": "x"})["AUDIT_KEY"] == first
+    assert load_config({"APP_ENV": "testing"})["AUDIT_KEY"] != first  # a fixed one
+
+
 def test_production_refuses_demo_seed(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("AUDIT_KEY", "y" * 40)
     settings = load_config({"APP_ENV": "production"})
     assert settings["SEED_ALLOWED"] is False
     assert settings["SESSION_COOKIE_SECURE"] is True

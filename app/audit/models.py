@@ -1,4 +1,4 @@
-"""An append-only, hash-chained audit log."""
+"""An append-only audit log, chained by HMAC-SHA256 (app/audit/services.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..timeutil import utcnow
+
+#: Events written before the HMAC chain: plain SHA-256, checked by their old rule.
+SCHEME_SHA256 = "sha256"
+#: Every event since: HMAC-SHA256 keyed by AUDIT_KEY.
+SCHEME_HMAC = "hmac-sha256"
 
 
 class AuditEvent(db.Model):
@@ -22,3 +27,5 @@ class AuditEvent(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # How ``hash`` was computed; old events keep "sha256" (they form the chain's start).
+    scheme: Mapped[str] = mapped_column(String(16), default=SCHEME_HMAC)

@@ -66,7 +66,8 @@ def _environment(database_url: str, redis: str, tmp_path: Path, **extra) -> dict
     """The production environment of every process (deploy/env.example)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("SECRET_KEY", "SCHEDULER", "DATABASE_URL", "FLASK_APP")}
-    env.update(APP_ENV="production", SECRET_KEY=SECRET, DATABASE_URL=database_url,
+    env.update(APP_ENV="production", SECRET_KEY=SECRET, AUDIT_KEY=SECRET + "-audit",
+               DATABASE_URL=database_url,
                SOCKETIO_MESSAGE_QUEUE=redis, RATELIMIT_STORAGE_URI=redis,
                METRICS_TOKEN=METRICS_TOKEN, INSTANCE_PATH=str(tmp_path),
                UPLOAD_DIR=str(tmp_path / "uploads"), HOST="127.0.0.1", LOG_FORMAT="json")

@@ -44,6 +44,7 @@ def test_production_runs_the_application_worker():
 def production_server(tmp_path):
     database = f"sqlite:///{tmp_path / 'serving.sqlite3'}"
     env = dict(os.environ, APP_ENV="production", SECRET_KEY="serving-test-secret-0123456789",
+               AUDIT_KEY="serving-test-audit-key-0123456789",
                DATABASE_URL=database, SCHEDULER="off", INSTANCE_PATH=str(tmp_path),
                SOCKETIO_PING_INTERVAL="1", PYTHONUNBUFFERED="1")
     env.pop("SOCKETIO_MESSAGE_QUEUE", None)

@@ -25,7 +25,8 @@ def test_cookies_are_httponly_lax_and_secure_in_production(app, client, make):
     assert response.status_code == 302
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    production = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32})
+    production = load_config({"APP_ENV": "production", "SECRET_KEY": "x" * 32,
+                              "AUDIT_KEY": "y" * 32})
     assert production["SESSION_COOKIE_SECURE"] is True
     assert production["REMEMBER_COOKIE_SECURE"] is True
     assert production["SESSION_COOKIE_SAMESITE"] == "Lax"

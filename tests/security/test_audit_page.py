@@ -37,7 +37,7 @@ def log(app, make):
               record_event("booking_decided", actor=admin, target="booking:8"),
               record_event("reveal", actor=admin, target="booking:12", field="citizen")]
     now = utcnow().replace(microsecond=0)
-    # Back-date the first two (the hash covers ``at``: rechain so the log stays intact).
+    # Back-date the first two (the seal covers ``at``: reseal so the log stays intact).
     for event, days in zip(events, (3, 3, 1, 0), strict=True):
         event.at = now - timedelta(days=days)
     _rechain()
@@ -46,13 +46,13 @@ def log(app, make):
 
 
 def _rechain():
-    from app.audit.services import GENESIS, _digest
+    from app.audit.services import GENESIS, seal
 
     prev = GENESIS
     for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
         event.prev_hash = prev
-        event.hash = _digest(prev, event.at, event.actor_id, event.action, event.target,
-                             event.detail)
+        event.hash = seal(prev, event.at, event.actor_id, event.action, event.target,
+                          event.detail)
         prev = event.hash
     db.session.flush()
 
