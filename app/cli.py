@@ -1,5 +1,5 @@
 """flask commands: upgrade-db, seed-demo, create-admin, import-units, scheduler,
-seed-load, audit, security-table."""
+seed-load, audit, jobs, security-table."""
 
 from __future__ import annotations
 
@@ -111,16 +111,69 @@ def audit_group():
 
 
 @audit_group.command("verify")
+@click.option("--head", "head_text", help="A signed head (the AUDIT_HEAD line or its JSON).")
+@click.option("--log", "log_path", type=click.Path(exists=True, dir_okay=False),
+              help="A log holding signed heads; the last one is checked ('-': stdin).")
 @with_appcontext
-def audit_verify():
-    """Check that the hash chain of the audit log is intact."""
-    from .audit.services import verify_chain
+def audit_verify(head_text: str | None, log_path: str | None):
+    """Check the audit log's HMAC chain, and that it still reaches the last signed head
+    (from --head, --log, or AUDIT_HEAD_FILE)."""
+    from .audit.heads import head_problem, parse_head
+    from .audit.services import check_chain
 
-    intact, broken_id, count = verify_chain()
-    if not intact:
-        raise click.ClickException(f"audit chain broken at event {broken_id} "
-                                   f"after {count} intact events")
-    click.echo(f"audit chain intact: {count} events")
+    chain = check_chain()
+    if not chain.intact:
+        raise click.ClickException(f"audit chain broken at event {chain.broken_id} "
+                                   f"after {chain.checked} intact events")
+    old = f" ({chain.old_events} under the old SHA-256 rule)" if chain.old_events else ""
+    click.echo(f"audit chain intact: {chain.checked} events{old}")
+    text, source = _head_source(head_text, log_path)
+    if text is None:
+        click.echo("warning: no signed head given (--head, --log or AUDIT_HEAD_FILE): a cut "
+                   "tail or a re-sealed log cannot be detected")
+        return
+    head = parse_head(text)
+    if head is None:
+        raise click.ClickException(f"no signed head found in {source}")
+    problem = head_problem(head, chain)
+    if problem:
+        raise click.ClickException(problem)
+    click.echo(f"reaches the signed head of {head['at']} (event {head['id']}, from {source})")
+
+
+def _head_source(head_text: str | None, log_path: str | None) -> tuple[str | None, str]:
+    if head_text:
+        return head_text, "--head"
+    if log_path:
+        with click.open_file(log_path, encoding="utf-8", errors="replace") as lines:
+            return lines.read(), log_path
+    path = current_app.config.get("AUDIT_HEAD_FILE")
+    if path:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as heads:
+                return heads.read(), path
+        except FileNotFoundError:
+            raise click.ClickException(f"AUDIT_HEAD_FILE {path} does not exist") from None
+    return None, ""
+
+
+@click.group("jobs")
+def jobs_group():
+    """Scheduled jobs, by hand (development and testing only)."""
+
+
+@jobs_group.command("run")
+@click.argument("name")
+@with_appcontext
+def jobs_run(name: str):
+    """Run the scheduled job NAME once, now."""
+    from .jobs import JOBS, run_job
+
+    _refuse_in_production("Running a job by hand")
+    if name not in JOBS:
+        raise click.ClickException(f"unknown job {name}; jobs: {', '.join(sorted(JOBS))}")
+    run_job(current_app._get_current_object(), name)
+    click.echo(f"job {name} done")
 
 
 @click.command("security-table")
@@ -167,6 +220,6 @@ def seed_load_command(sessions_count: int, waiting: int, out: str):
 
 def init_app(app: Flask) -> None:
     for command in (upgrade_db, seed_demo_command, import_units_command, scheduler_command,
-                    audit_group, seed_load_command, security_table_command,
+                    audit_group, jobs_group, seed_load_command, security_table_command,
                     create_admin_command):
         app.cli.add_command(command)

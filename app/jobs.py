@@ -25,6 +25,7 @@ JOBS = {
     "task_escalation": ("app.tasks.jobs:escalate_overdue", 3600),
     "complete_recordings": ("app.live.jobs:complete_recordings", 600),
     "retention": ("app.privacy.jobs:run_retention", 24 * 3600),
+    "audit_head": ("app.audit.jobs:log_head", 3600),
 }
 
 
