@@ -17,6 +17,7 @@ import functools
 import logging
 import os
 import socket
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BACKOFF_CAP = timedelta(hours=1)
+# A run stops taking new batches after this long: below the job's 20-second interval.
+RUN_SECONDS = 15
 
 
 def backoff(attempts: int) -> timedelta:
@@ -93,17 +96,28 @@ def dispatch_outbox(choose=None, limit: int = 100) -> dict[str, int]:
     """Send the due notifications; returns {"sent", "failed", "skipped"} counts.
 
     ``choose(channel)`` gives the sender (default: :func:`sender_for` from the app's
-    settings). Unlike other jobs this one commits by itself, after the claim and
+    settings). Batches of ``limit`` follow one another while messages are due, for at
+    most ``RUN_SECONDS`` (a backlog after an outage goes out in one run, not 100 per
+    interval). Unlike other jobs this one commits by itself, after the claim and
     again after the result of each notification: a claim must be visible to other
     runs before the message goes out, and one slow or failing message must not hold
     back or undo the others.
     """
     app = current_app._get_current_object()
     choose = choose or (lambda channel: sender_for(channel, app))
+    counts = {"sent": 0, "failed": 0, "skipped": 0}
+    started = time.monotonic()
     release_orphans(utcnow())
+    while _dispatch_batch(choose, limit, counts) == limit \
+            and time.monotonic() - started < RUN_SECONDS:
+        pass
+    return counts
+
+
+def _dispatch_batch(choose, limit: int, counts: dict[str, int]) -> int:
+    """Claim and send one batch of due notifications; how many were due."""
     due = [n.id for n in pending(limit)]
     db.session.commit()
-    counts = {"sent": 0, "failed": 0, "skipped": 0}
     for notification_id in due:
         if not claim(notification_id, utcnow()):
             db.session.rollback()
@@ -113,7 +127,7 @@ def dispatch_outbox(choose=None, limit: int = 100) -> dict[str, int]:
         counts["sent" if _send(db.session.get(Notification, notification_id), choose)
                else "failed"] += 1
         db.session.commit()
-    return counts
+    return len(due)
 
 
 def _send(notification: Notification, choose) -> bool:
