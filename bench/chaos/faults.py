@@ -148,8 +148,9 @@ def cut_postgres(ctx) -> dict:
     ctx.pg.restart()
     phase.recover()
     row = phase.finish()
-    row["saw"] = (f"{cut} connections cut; bookers got 503 + Retry-After and retried; "
-                  f"live clients stayed connected")
+    row["saw"] = (f"{cut} connections cut; bookers got {row['clean']} × 503 + Retry-After "
+                  f"and {row['unclean']} other 5xx, and retried; live clients stayed "
+                  f"connected")
     return row
 
 
@@ -190,8 +191,10 @@ def fill_disk(ctx) -> dict:
     row = phase.finish()
     partial, damaged = uploads.audit()
     row["files_partial_or_damaged"] = partial + damaged
-    row["saw"] = (f"{len(failed)} uploads refused with 507 + Retry-After while full, "
-                  f"each stored on retry; {partial} partial files, {damaged} damaged")
+    row["saw"] = (f"{len(failed)} uploads refused while full ({row['clean']} × 507 + "
+                  f"Retry-After, {row['unclean']} other 5xx), then sent again: "
+                  f"{len(failed) - len([i for i in failed if i not in uploads.done])} stored; "
+                  f"{partial} partial files, {damaged} damaged")
     return row
 
 
