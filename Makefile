@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_ARGS ?= --durations=20
 export FLASK_APP := wsgi
 
-.PHONY: run test lint translations bench clean
+.PHONY: run test lint translations bench chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ translations: $(VENV)/.dev
 bench: $(VENV)/.dev
 	test -d bench/node_modules/socket.io || npm ci --prefix bench --no-audit --no-fund
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Faults survived, with figures (docs/reliability.md): its own PostgreSQL, Redis, two web
+# processes and the scheduler; kills and cuts them one at a time. Needs root (initdb as
+# the postgres user, a tmpfs for uploads). CI: CHAOS_ARGS=--quick.
+chaos: $(VENV)/.dev
+	$(BIN)/python -m bench.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,5 +1,5 @@
 """flask commands: upgrade-db, seed-demo, create-admin, import-units, scheduler,
-seed-load, audit, jobs, security-table."""
+seed-load, audit, jobs, security-table, backup, restore."""
 
 from __future__ import annotations
 
@@ -218,8 +218,46 @@ def seed_load_command(sessions_count: int, waiting: int, out: str):
                f"{time.monotonic() - started:.1f}s -> {out}")
 
 
+@click.command("backup")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="The file to write (default: instance/backups/db-<UTC time>.dump).")
+@with_appcontext
+def backup_command(out: str | None):
+    """Back up the database (pg_dump, or SQLite's online backup)."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from .backup import BackupError, backup_database
+
+    target = Path(out) if out else (Path(current_app.instance_path) / "backups"
+                                    / f"db-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.dump")
+    try:
+        backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written: {target} ({target.stat().st_size} bytes)")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--into", "url", required=True,
+              help="The URL of an empty database (a new one), e.g. postgresql://…/restored.")
+def restore_command(archive: str, url: str):
+    """Restore a backup made by ``flask backup`` into an empty database."""
+    from pathlib import Path
+
+    from .backup import BackupError, restore_database
+
+    try:
+        restore_database(Path(archive), url)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {archive} into the new database; next: flask audit verify "
+               "with DATABASE_URL set to it")
+
+
 def init_app(app: Flask) -> None:
     for command in (upgrade_db, seed_demo_command, import_units_command, scheduler_command,
                     audit_group, jobs_group, seed_load_command, security_table_command,
-                    create_admin_command):
+                    create_admin_command, backup_command, restore_command):
         app.cli.add_command(command)

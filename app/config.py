@@ -75,6 +75,10 @@ class Config:
         os.environ.get("SOCKETIO_MESSAGE_QUEUE") or "memory://"
     )
     RATELIMIT_HEADERS_ENABLED = True
+    # While the shared store (Redis) is down, each process counts in its own memory
+    # rather than failing the request: limits hold per process until Redis is back.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # Off only for the browser tests, which sign many people in from one address.
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", "on")
     BABEL_DEFAULT_LOCALE = "vi"

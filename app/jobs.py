@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -27,6 +28,9 @@ JOBS = {
     "retention": ("app.privacy.jobs:run_retention", 24 * 3600),
     "audit_head": ("app.audit.jobs:log_head", 3600),
 }
+
+
+RUN_AT_START = ("dispatch_outbox",)
 
 
 def _resolve(path: str):
@@ -59,8 +63,11 @@ def build_scheduler(app: Flask, background: bool = True):
     scheduler = (BackgroundScheduler if background else BlockingScheduler)(
         timezone="Asia/Ho_Chi_Minh", job_defaults={"coalesce": True, "max_instances": 1})
     for job_id, (_path, seconds) in JOBS.items():
+        # The outbox goes out as soon as a scheduler starts: after a restart, messages
+        # queued meanwhile (and those a killed run had claimed) wait no interval.
+        first = {"next_run_time": datetime.now(UTC)} if job_id in RUN_AT_START else {}
         scheduler.add_job(run_job, "interval", seconds=seconds, args=[app, job_id], id=job_id,
-                          replace_existing=True)
+                          replace_existing=True, **first)
     return scheduler
 
 

@@ -129,3 +129,38 @@ def make(app):
 def api(client):
     """Call the JSON API as someone: ``api.get(path, user=u)``."""
     return factories.ApiClient(client)
+
+
+@pytest.fixture
+def full_upload_disk(app, monkeypatch):
+    """The disk of UPLOAD_DIR fills up: a file opened there for writing takes its first
+    few bytes, then every write fails with ENOSPC, as on a full file system.
+    ``full_upload_disk.clear()`` frees the disk again."""
+    import builtins
+    import errno
+    import io
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    real_open = io.open
+    root = Path(app.config["UPLOAD_DIR"]).resolve()
+    state = SimpleNamespace(full=True, clear=lambda: setattr(state, "full", False))
+
+    class FullFile(io.BufferedWriter):
+        def write(self, data):
+            room = max(0, 4 - self.tell())
+            super().write(bytes(data)[:room])
+            if len(data) > room:
+                self.flush()
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return len(data)
+
+    def full_open(file, mode="r", *args, **kwargs):
+        if (state.full and isinstance(file, str | Path) and any(m in mode for m in "wxa")
+                and Path(file).resolve().is_relative_to(root)):
+            return FullFile(real_open(file, mode.replace("b", "") + "b", buffering=0))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", full_open)
+    monkeypatch.setattr(io, "open", full_open)
+    return state

@@ -75,3 +75,58 @@ def test_api_json_nested_past_the_limit_is_bad_request(client):
         inner = inner["x"]
     response = client.post("/api/v1/auth/login", json=body)
     assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+
+
+# --- the database or the disk unavailable: a clean 503/507, never a 500 ----------------
+
+def _app_without_database():
+    """An application whose PostgreSQL refuses every connection (nothing listens there)."""
+    from app import create_app
+    from tests.live.conftest import free_port
+
+    return create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI":
+                       f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none"})
+
+
+def test_api_without_database_is_a_json_503_with_retry_after():
+    response = _app_without_database().test_client().get("/api/v1/sessions?unit=08")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    body = response.get_json()
+    assert body["error"] == "unavailable"
+    assert "thử lại" in body["message"]
+
+
+def test_web_page_without_database_is_a_503_page_with_retry_after():
+    client = _app_without_database().test_client()
+    with client.session_transaction() as cookie:  # a signed-in visitor: no user to load
+        cookie["_user_id"] = "1"
+    response = client.get("/")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    page = response.get_data(as_text=True)
+    assert "Traceback" not in page
+    assert "tạm gián đoạn" in page
+
+
+def test_healthz_without_database_says_when_to_retry():
+    response = _app_without_database().test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "db": "error"}
+    assert response.headers["Retry-After"].isdigit()
+
+
+def test_rate_limited_route_without_its_redis_store_still_answers(monkeypatch):
+    """Login keeps working when the shared rate-limit store (Redis) is down."""
+    from app import create_app
+    from tests.live.conftest import free_port
+
+    app = create_app({"APP_ENV": "testing", "RATELIMIT_ENABLED": True,
+                      "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/0"})
+    with app.app_context():
+        from app.extensions import db
+
+        db.create_all()
+    response = app.test_client().post("/api/v1/auth/login",
+                                      json={"username": "x@example.vn", "password": "sai"})
+    assert response.status_code == 401

@@ -17,11 +17,17 @@ client manager below recognises before delivery: nothing else of python-socketio
 from __future__ import annotations
 
 import logging
+import re
+import time
 
 import socketio
 
 NOTICE_EVENT = "queue_changed"
 NOTICE_ROOM = "queue-notices"  # a room name no socket joins (room_name() never makes it)
+# Longest wait between two attempts to reach Redis again. python-socketio doubles its
+# wait up to 60 s: after a 30-second outage the rooms stayed apart for 31–63 s more.
+RETRY_CAP_SECONDS = 2.0
+SESSION_ROOM = re.compile(r"(?:^|:)session:(\d+)(?::|$)")
 log = logging.getLogger(__name__)
 
 
@@ -61,6 +67,38 @@ class QueueNoticeMixin:
             log.exception("queue notice of session %s failed", session_id)
 
 
+class RedisRecoveryMixin:
+    """Redis comes back: listen again within ``RETRY_CAP_SECONDS`` and re-send the
+    places this process holds, since the notices published meanwhile were lost."""
+
+    def _redis_listen_with_retries(self):
+        wait, connected_before, subscribed = 0.5, False, False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    self.pubsub.subscribe(self.channel)
+                    subscribed, wait = True, 0.5
+                    if connected_before:
+                        log.warning("message queue reachable again: re-sending places")
+                        self._resend_local_queues()
+                    connected_before = True
+                yield from self.pubsub.listen()
+            except Exception as exc:  # noqa: BLE001 - any Redis failure: connect again
+                log.error("message queue unreachable, retrying in %.1f s: %s", wait, exc)
+                subscribed = False
+                time.sleep(wait)
+                wait = min(wait * 2, RETRY_CAP_SECONDS)
+
+    def _resend_local_queues(self) -> None:
+        from .rooms import NAMESPACE
+
+        sessions = {int(found.group(1)) for room in self.rooms.get(NAMESPACE, {})
+                    if isinstance(room, str) and (found := SESSION_ROOM.search(room))}
+        for session_id in sorted(sessions):
+            self.server.start_background_task(self._send_local, session_id)
+
+
 def client_manager(url: str | None, app):
     """The message queue manager Flask-SocketIO would make for ``url`` (same choice of
     class), able to carry queue notices; None without a message queue."""
@@ -74,7 +112,9 @@ def client_manager(url: str | None, app):
         base = socketio.ZmqManager
     else:
         base = socketio.KombuManager
-    manager_class = type(f"QueueNotice{base.__name__}", (QueueNoticeMixin, base), {})
+    mixins = (RedisRecoveryMixin, QueueNoticeMixin) if base is socketio.RedisManager \
+        else (QueueNoticeMixin,)
+    manager_class = type(f"QueueNotice{base.__name__}", (*mixins, base), {})
     manager = manager_class(url, channel="flask-socketio")
     manager.app = app
     return manager

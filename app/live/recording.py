@@ -96,8 +96,13 @@ def store_chunk(recording: Recording, index: int, data: bytes) -> None:
     parts = _parts_dir(recording)
     parts.mkdir(exist_ok=True)
     temporary = parts / f"{index:06d}.{secrets.token_hex(4)}.tmp"
-    temporary.write_bytes(data)
-    os.replace(temporary, parts / f"{index:06d}")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, parts / f"{index:06d}")
+    except BaseException:
+        # A full disk: no part of the chunk is kept, the browser sends it again later.
+        temporary.unlink(missing_ok=True)
+        raise
     recording.chunks = max(recording.chunks, index + 1)
     db.session.flush()
 
@@ -130,13 +135,18 @@ def finish_recording(reception: ReceptionSession, booking: Booking, take: str, c
 def _join(recording: Recording, parts: Path, count: int) -> tuple[str, int]:
     """Write chunks 0…count-1 into the recording's file: (SHA-256, size)."""
     digest, size = hashlib.sha256(), 0
-    with open(file_path(recording), "wb") as out:
-        for i in range(count):
-            with open(parts / f"{i:06d}", "rb") as chunk:
-                while block := chunk.read(COPY_BUFFER):
-                    digest.update(block)
-                    out.write(block)
-                    size += len(block)
+    try:
+        with open(file_path(recording), "wb") as out:
+            for i in range(count):
+                with open(parts / f"{i:06d}", "rb") as chunk:
+                    while block := chunk.read(COPY_BUFFER):
+                        digest.update(block)
+                        out.write(block)
+                        size += len(block)
+    except BaseException:
+        # A full disk: the chunks stay, so that finishing again (or the job) can redo it.
+        file_path(recording).unlink(missing_ok=True)
+        raise
     return digest.hexdigest(), size
 
 

@@ -15,6 +15,7 @@ from flask import (
 )
 from sqlalchemy import text
 
+from ..errors import RETRY_AFTER_SECONDS
 from ..extensions import db
 from ..schedules.services import next_public_sessions
 
@@ -34,8 +35,10 @@ def healthz():
     except Exception:  # noqa: BLE001 - any database failure is reported, not raised
         db.session.rollback()
         db_state = "error"
-    status = 200 if db_state == "ok" else 503
-    return jsonify({"status": "ok" if status == 200 else "error", "db": db_state}), status
+    if db_state == "ok":
+        return jsonify({"status": "ok", "db": db_state})
+    return (jsonify({"status": "error", "db": db_state}), 503,
+            {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 @bp.get("/favicon.ico")

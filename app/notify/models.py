@@ -30,4 +30,6 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     failed_at: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(default=0)
+    # "<host>:<pid>" of the dispatcher sending it now (app/notify/jobs.py), else None.
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -11,7 +11,7 @@ import os
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -21,6 +21,18 @@ log = logging.getLogger(__name__)
 SMTP_DEFAULT_PORTS = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 SMS_TIMEOUT_SECONDS = 10
 SMTP_TIMEOUT_SECONDS = 30
+
+
+def idempotency_key(notification) -> str:
+    """The same for every attempt at one outbox message, different for any other.
+
+    Sent as the ``Idempotency-Key`` header to the SMS/Zalo gateway and as the e-mail's
+    Message-ID: a message sent again after a dispatcher was killed mid-send is then
+    recognised as a copy. The creation time keeps keys apart when ids are given again
+    (a database restored from a backup)."""
+    created = notification.created_at.strftime("%Y%m%d%H%M%S%f") \
+        if notification.created_at else "0"
+    return f"tcd-outbox-{notification.id}-{created}"
 
 
 class SendError(Exception):
@@ -62,7 +74,7 @@ class EmailSender:
         message["Subject"] = notification.subject
         message["Date"] = formatdate(localtime=True)
         domain = self.sender.rpartition("@")[2] or "localhost"
-        message["Message-ID"] = make_msgid(f"notification.{notification.id}", domain=domain)
+        message["Message-ID"] = f"<{idempotency_key(notification)}@{domain}>"
         message.set_content(notification.body or "")
         return message
 
@@ -88,14 +100,19 @@ class EmailSender:
 
 
 class SmsGatewaySender:
-    """POST ``{"to", "text"}`` as JSON to an SMS (or Zalo) gateway; 2xx means accepted."""
+    """POST ``{"to", "text"}`` as JSON to an SMS (or Zalo) gateway; 2xx means accepted.
+
+    The ``Idempotency-Key`` header lets the gateway drop a copy sent again after a
+    dispatcher died between sending and recording it."""
 
     def __init__(self, url: str, token: str | None = None,
                  timeout: float = SMS_TIMEOUT_SECONDS):
         self.url, self.token, self.timeout = url, token, timeout
 
     def send(self, notification) -> None:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = {"Idempotency-Key": idempotency_key(notification)}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
         with requests.post(self.url, json={"to": notification.recipient,
                                            "text": notification.body},
                            headers=headers, timeout=self.timeout) as response:

@@ -9,13 +9,12 @@
   var socket = L.connect();
   var serving = null;
 
+  L.watchConnection(socket, status);
   socket.on("connect", function () {
-    L.text(status, L.t("connected"));
     L.request(socket, "join", { session_id: sessionId, as: "display" }).then(function (ack) {
       if (!ack.ok) { L.text(status, ack.message); }
     });
   });
-  socket.on("disconnect", function () { L.text(status, L.t("disconnected")); });
   socket.on("room_status", function (s) {
     L.text(status, s.status === "held" ? L.t("room-held") : L.t("room-live"));
   });

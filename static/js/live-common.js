@@ -18,9 +18,42 @@
     return text;
   }
 
-  /* The /live namespace; the browser's session cookie identifies the person. */
+  /* The /live namespace; the browser's session cookie identifies the person. After a
+     lost connection the client tries again by itself, waiting 1 s, then 2, 4, up to
+     5 s, each wait spread by half either way: after a server restart its thousands of
+     citizens do not all come back in the same second. */
   function connect() {
-    return io("/live", { transports: ["websocket", "polling"] });
+    return io("/live", {
+      transports: ["websocket", "polling"],
+      reconnection: true, reconnectionAttempts: Infinity,
+      reconnectionDelay: 1000, reconnectionDelayMax: 5000, randomizationFactor: 0.5
+    });
+  }
+
+  /* Show the state of the connection in `el` ("connecting", "connected",
+     "reconnecting") as its text and its data-state; the server's place is restored on
+     every reconnection by the page's own "connect" handler (join again). */
+  function watchConnection(socket, el) {
+    function state(name, message) {
+      if (!el) { return; }
+      el.dataset.state = name;
+      el.classList.toggle("text-warning", name === "reconnecting");
+      el.classList.toggle("fw-semibold", name === "reconnecting");
+      el.textContent = message;
+    }
+    state("connecting", t("connecting"));
+    socket.on("connect", function () { state("connected", t("connected")); });
+    socket.on("disconnect", function (reason) {
+      state("reconnecting", t("reconnecting"));
+      // The server ended this connection itself (a restart): the client does not try
+      // again on its own in that case.
+      if (reason === "io server disconnect") {
+        window.setTimeout(function () { socket.connect(); }, 1000 + Math.random() * 2000);
+      }
+    });
+    socket.on("connect_error", function () {
+      if (!socket.connected) { state("reconnecting", t("reconnecting")); }
+    });
   }
 
   /* Emit with an acknowledgement; a lost answer becomes {ok:false,error:"timeout"}. */
@@ -96,7 +129,7 @@
   }
 
   window.LiveCommon = {
-    t: t, connect: connect, request: request, primeChime: primeChime, chime: chime,
+    t: t, connect: connect, watchConnection: watchConnection, request: request, primeChime: primeChime, chime: chime,
     ring: ring, minutes: minutes, show: show, text: text, getMedia: getMedia,
     fetchJson: fetchJson
   };

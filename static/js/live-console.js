@@ -228,13 +228,12 @@
     (unknown ? loadCases() : Promise.resolve()).then(function () { render(s); });
   }
 
+  L.watchConnection(socket, $("connection-status"));
   socket.on("connect", function () {
-    L.text($("connection-status"), L.t("connected"));
     L.request(socket, "join", { session_id: sessionId, as: role }).then(function (ack) {
       if (!ack.ok) { message(ack.message, "warning"); }
     });
   });
-  socket.on("disconnect", function () { L.text($("connection-status"), L.t("disconnected")); });
   socket.on("queue_state", onQueueState);
   // A version saved by the secretary (or another tab): the editors show it at once.
   socket.on("minutes", function (payload) {

@@ -95,10 +95,9 @@
   function startWaiting() {
     step("step-waiting");
     if (socket) { return; }
-    L.text($("connection-status"), L.t("connecting"));
     socket = L.connect();
-    socket.on("connect", function () { L.text($("connection-status"), L.t("connected")); join(); });
-    socket.on("disconnect", function () { L.text($("connection-status"), L.t("disconnected")); });
+    L.watchConnection(socket, $("connection-status"));
+    socket.on("connect", join);  // again after every reconnection: the place is restored
     socket.on("queue", function (q) { if (q.session_id === sessionId) { render(q); } });
     socket.on("ring", function () { L.ring(chimeUrl); });
     socket.on("announce", function (a) {

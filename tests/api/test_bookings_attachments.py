@@ -94,3 +94,17 @@ def test_closed_booking_takes_no_file(api, booked):
     scene, booking = booked
     booking.status = "cancelled"
     assert _upload(api, booking, scene.citizen, PDF).status_code == 409
+
+
+def test_a_full_disk_is_a_clear_507_leaves_nothing_and_a_retry_works(api, app, booked,
+                                                                     full_upload_disk):
+    scene, booking = booked
+    response = _upload(api, booking, scene.citizen, PDF)
+    assert response.status_code == 507
+    assert response.headers["Retry-After"].isdigit()
+    body = response.get_json()
+    assert body["error"] == "insufficient_storage" and "hết chỗ lưu tệp" in body["message"]
+    assert not [p for p in Path(app.config["UPLOAD_DIR"]).iterdir() if p.is_file()]
+    assert db.session.scalar(db.select(db.func.count(Attachment.id))) == 0
+    full_upload_disk.clear()
+    assert _upload(api, booking, scene.citizen, PDF).status_code == 201

@@ -187,3 +187,31 @@ def test_call_resumes_after_a_reload(open_page, live_site):
 def test_citizen_consents_before_entering(open_page, live_site):
     page = _citizen_waits(open_page, _room(live_site, 6), consented=False)
     assert page.locator("#device-status").inner_text() == "Camera và micro hoạt động."
+
+
+def test_waiting_room_says_it_is_reconnecting_and_gets_its_place_back(open_page, live_site):
+    """The connection drops (a server restart, a network change): the waiting room says
+    "Đang kết nối lại…" until it is back, then joins again by itself."""
+    import re
+
+    room = _room(live_site, 7)
+    page = open_page("citizen", room["citizen_email"])
+    relays = []
+
+    def relay(ws):
+        ws.connect_to_server()
+        relays.append(ws)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), relay)
+    page.goto(f"/live/{room['session_id']}/room")
+    page.click("#consent-continue")
+    page.click("#enter-room")
+    page.wait_for_selector("#connection-status[data-state=connected]")
+    page.wait_for_function(f"() => document.getElementById('my-ticket').textContent === "
+                           f"'{room['ticket']}'")
+    relays[-1].close()  # the first retry waits 0.5–1.5 s
+    status = page.wait_for_selector("#connection-status[data-state=reconnecting]")
+    assert status.inner_text() == "Đang kết nối lại…"
+    page.wait_for_selector("#connection-status[data-state=connected]")
+    assert len(relays) == 2
+    page.wait_for_selector("#my-position:has-text('Bạn đứng thứ 1')")

@@ -91,3 +91,32 @@ def test_an_abandoned_upload_is_completed_by_the_job_once(app, room, login):
     assert complete_recordings() == []  # run twice: nothing more
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "recording_stored")) == 1
+
+
+def test_a_chunk_on_a_full_disk_is_507_leaves_no_part_and_can_be_sent_again(
+        app, room, login, full_upload_disk):
+    from pathlib import Path
+
+    client = login(room.host)
+    response = _upload(client, room, 0, b"hello")
+    assert response.status_code == 507 and response.headers["Retry-After"].isdigit()
+    assert "hết chỗ lưu tệp" in response.get_data(as_text=True)
+    recordings = Path(app.config["UPLOAD_DIR"]) / "recordings"
+    assert not [p for p in recordings.rglob("*") if p.is_file()]
+    full_upload_disk.clear()
+    assert _upload(client, room, 0, b"hello").status_code == 200
+    done = client.post(_url(room, "finish"), json={"take": "take1", "chunks": 1}).get_json()
+    assert done["sha256"] == hashlib.sha256(b"hello").hexdigest()
+
+
+def test_finishing_on_a_full_disk_is_507_and_the_chunks_stay_for_a_retry(
+        app, room, login, full_upload_disk):
+    client = login(room.host)
+    full_upload_disk.clear()
+    assert _upload(client, room, 0, b"hello").status_code == 200
+    full_upload_disk.full = True
+    response = client.post(_url(room, "finish"), json={"take": "take1", "chunks": 1})
+    assert response.status_code == 507
+    full_upload_disk.clear()
+    done = client.post(_url(room, "finish"), json={"take": "take1", "chunks": 1}).get_json()
+    assert done["size"] == 5 and done["sha256"] == hashlib.sha256(b"hello").hexdigest()

@@ -106,7 +106,8 @@ class _GatewayHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.server.requests.append({"path": self.path, "json": json.loads(body),
-                                     "authorization": self.headers.get("Authorization")})
+                                     "authorization": self.headers.get("Authorization"),
+                                     "idempotency_key": self.headers.get("Idempotency-Key")})
         answer = b'{"ok": true}' if self.server.status < 300 else b'{"error": "down"}'
         self.send_response(self.server.status)
         self.send_header("Content-Type", "application/json")

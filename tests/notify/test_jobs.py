@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 
 import pytest
 
 from app.extensions import db
 from app.jobs import run_job
-from app.notify.jobs import MAX_ATTEMPTS, backoff, claim, dispatch_outbox
+from app.notify.jobs import LEASE, MAX_ATTEMPTS, backoff, claim, dispatch_outbox, dispatcher_id
 from app.notify.models import Notification
 from app.timeutil import utcnow
 from tests.notify.conftest import RecordingSender
@@ -101,3 +102,68 @@ def test_the_scheduled_job_sends_through_the_log_in_development(app, outbox, cap
     run_job(app, "dispatch_outbox")
     assert reload(row).sent_at is not None
     assert "Nội dung thư mời" in caplog.text and row.recipient in caplog.text
+
+
+def _claimed_by(row: Notification, claimant: str) -> None:
+    """As if a dispatcher ``claimant`` had claimed ``row`` and then stopped."""
+    row.attempts, row.claimed_by = 1, claimant
+    row.send_after = utcnow() + LEASE
+    db.session.commit()
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_the_claim_marks_who_is_sending_and_is_cleared_when_sent(outbox, sender):
+    row = outbox()
+    assert claim(row.id, utcnow()) is True
+    assert reload(row).claimed_by == dispatcher_id()
+    reload(row).send_after = utcnow()  # the lease has passed
+    db.session.commit()
+    assert dispatch_outbox(lambda channel: sender)["sent"] == 1
+    assert reload(row).claimed_by is None
+
+
+def test_a_claim_of_a_dispatcher_killed_on_this_machine_is_sent_at_once(outbox, sender):
+    row = outbox()
+    _claimed_by(row, f"{socket.gethostname()}:{_dead_pid()}")
+    assert dispatch_outbox(lambda channel: sender)["sent"] == 1
+    assert sender.sent == [(row.id, "email", row.recipient)]
+    assert reload(row).attempts == 2
+
+
+@pytest.mark.parametrize("claimant", [f"{socket.gethostname()}:1", "may-chu-khac:4242"])
+def test_a_claim_of_a_live_or_remote_dispatcher_waits_for_its_lease(outbox, sender, claimant):
+    row = outbox()
+    _claimed_by(row, claimant)
+    assert dispatch_outbox(lambda channel: sender)["sent"] == 0
+    assert reload(row).claimed_by == claimant
+
+
+def test_the_scheduler_dispatches_the_outbox_as_soon_as_it_starts(app):
+    from datetime import datetime
+
+    from app.jobs import build_scheduler
+
+    scheduler = build_scheduler(app, background=True)
+    scheduler.start(paused=True)
+    try:
+        first = scheduler.get_job("dispatch_outbox").next_run_time
+        assert (first - datetime.now(first.tzinfo)).total_seconds() < 2
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_backlog_larger_than_a_batch_goes_out_in_one_run(outbox, sender):
+    """After an outage a run keeps taking batches: 100 messages per 20-second run would
+    hold a backlog of a booking rush's messages far past the 30 seconds of CONTRACT §6."""
+    rows = [outbox("sms", recipient=f"+8491{i:07d}") for i in range(7)]
+    counts = dispatch_outbox(lambda channel: sender, limit=3)
+    assert counts == {"sent": 7, "failed": 0, "skipped": 0}
+    assert sorted(s[0] for s in sender.sent) == sorted(r.id for r in rows)

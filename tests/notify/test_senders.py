@@ -15,6 +15,7 @@ from app.notify.senders import (
     EmailSender,
     LogSender,
     SendError,
+    idempotency_key,
     sender_for,
 )
 from app.timeutil import utcnow
@@ -79,9 +80,46 @@ def test_sms_is_posted_as_json_with_a_bearer_token(app, outbox, sms_gateway):
     row = outbox("sms", body="Nhắc lịch: 08:00 16/02/2027")
     assert dispatch_outbox()["sent"] == 1
     assert sms_gateway.requests == [{"path": "/sms", "authorization": "Bearer bi-mat",
+                                     "idempotency_key": idempotency_key(row),
                                      "json": {"to": "+84912345678",
                                               "text": "Nhắc lịch: 08:00 16/02/2027"}}]
     assert reload(row).sent_at is not None
+
+
+def test_a_resent_sms_carries_the_same_idempotency_key(app, outbox, sms_gateway):
+    """A gateway that has the message already drops the copy (docs/reliability.md)."""
+    app.config["SMS_GATEWAY_URL"] = sms_gateway.url
+    row = outbox("sms")
+    sms_gateway.status = 503
+    dispatch_outbox()
+    reload(row).send_after = utcnow()
+    db.session.commit()
+    sms_gateway.status = 200
+    assert dispatch_outbox()["sent"] == 1
+    first, second = (r["idempotency_key"] for r in sms_gateway.requests)
+    assert first == second == idempotency_key(row)
+    assert str(row.id) in first
+
+
+def test_the_key_differs_for_a_later_message_with_the_same_id():
+    """After a restore from backup, ids are given again: the key still tells them apart."""
+    from datetime import datetime
+
+    earlier = Notification(id=7, created_at=datetime(2027, 2, 1, 8, 0, 0))
+    later = Notification(id=7, created_at=datetime(2027, 2, 3, 9, 0, 0))
+    assert idempotency_key(earlier) != idempotency_key(later)
+
+
+def test_an_email_sent_again_has_the_same_message_id(app, outbox, smtp_server):
+    app.config.update(SMTP_URL=f"smtp://127.0.0.1:{smtp_server.port}",
+                      MAIL_SENDER="tiepcongdan@tuyenquang.gov.vn")
+    row = outbox("email")
+    sender = sender_for("email", app)
+    sender.send(row)
+    sender.send(row)
+    ids = [email.message_from_bytes(m["data"], policy=policy.default)["Message-ID"]
+           for m in smtp_server.messages]
+    assert ids[0] == ids[1] == f"<{idempotency_key(row)}@tuyenquang.gov.vn>"
 
 
 def test_an_sms_gateway_error_is_retried_later(app, outbox, sms_gateway):

@@ -174,7 +174,7 @@ def test_one_queue_across_two_web_processes_and_the_scheduler(province_database,
     processes = Processes(tmp_path)
     clients: list[Recorder] = []
     try:
-        # Started first: its first run of the outbox job comes 20 s later.
+        # Started first: the outbox job runs as it starts (before the seed), then every 20 s.
         scheduler = processes.start("scheduler", [sys.executable, "-m", "flask", "--app", "wsgi",
                                                   "scheduler"], env)
         scheduler_started = time.monotonic()
@@ -226,8 +226,8 @@ def test_one_queue_across_two_web_processes_and_the_scheduler(province_database,
 
         phases["booking"] = time.monotonic()
 
-        # The scheduler process sends the outbox: its first run comes 20 s after it
-        # started (the reminder seeded before it; the booking's messages may wait a run).
+        # The scheduler process sends the outbox: its second run comes 20 s after it
+        # started (the reminder seeded after the first; the booking's messages may wait a run).
         deadline = scheduler_started + 45
         while _sent_at(province_database, seeded.reminder_id) is None \
                 and time.monotonic() < deadline:
