@@ -38,10 +38,9 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = package[:len(package) - node.level + 1] if node.level else []
             module = [*base, *(node.module.split(".") if node.module else [])]
-            if node.module:
-                found.add(".".join(module))
-            else:  # from . import x: x is a module of that package
-                found.update(".".join([*module, alias.name]) for alias in node.names)
+            found.add(".".join(module))
+            # from a import b: b may be a module of a
+            found.update(".".join([*module, alias.name]) for alias in node.names)
     return found
 
 
