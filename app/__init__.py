@@ -16,12 +16,12 @@ BLUEPRINTS = (
     "app.calendar.views:bp",
     "app.bookings.views:bp",
     "app.live.views:bp",
-    "app.notify.views:bp",
+    "app.admin.outbox_views:bp",
     "app.minutes.views:bp",
     "app.tasks.views:bp",
     "app.reports.views:bp",
     "app.metrics.views:bp",
-    "app.audit.views:bp",
+    "app.admin.audit_views:bp",
     "app.privacy.views:bp",
     "app.api:bp",
 )
@@ -55,11 +55,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     _register_blueprints(app)
-    from . import cli, errors, web
+    from . import cli, doors, errors, web
     from .metrics import services as metrics
 
     metrics.init_app(app)
     errors.init_app(app)
+    doors.init_app(app)
+    doors.guard_views(app)
     web.init_app(app)
     cli.init_app(app)
     return app

@@ -47,14 +47,16 @@ class ApiError(Exception):
     """An API error answered as {"error", "message", "errors"}."""
 
     def __init__(self, status: int, code: str | None = None, message: str | None = None,
-                 errors: dict | None = None, headers: dict | None = None):
+                 errors: dict | None = None, headers: dict | None = None,
+                 extra: dict | None = None):
         super().__init__(code or CODES.get(status, "error"))
         self.status, self.code = status, code or CODES.get(status, "error")
         self.message, self.errors, self.headers = message, errors or {}, headers or {}
+        self.extra = extra or {}
 
     def response(self):
         body = {"error": self.code, "message": self.message or default_message(self.status),
-                "errors": self.errors}
+                "errors": self.errors, **self.extra}
         return jsonify(body), self.status, self.headers
 
 

@@ -41,17 +41,17 @@ def _resolve(path: str):
 
 
 def run_job(app: Flask, job_id: str) -> None:
-    """Run one job in its own app context, committing or rolling back at the end."""
+    """Run one job in its own app context: one unit of work, committed or rolled back."""
+    from .doors import unit_of_work
     from .extensions import db
     from .metrics.services import JOB_RUNS
 
     with app.app_context():
         try:
-            _resolve(JOBS[job_id][0])()
-            db.session.commit()
+            with unit_of_work():
+                _resolve(JOBS[job_id][0])()
             JOB_RUNS.labels(job_id, "ok").inc()
         except Exception:
-            db.session.rollback()
             JOB_RUNS.labels(job_id, "error").inc()
             log.exception("job %s failed", job_id)
             raise

@@ -15,6 +15,7 @@ from sessions.errors import CoreError
 
 from ..auth.decorators import roles_required
 from ..auth.services import find_user
+from ..doors import rollback
 from ..extensions import db
 from ..i18n import core_message
 from ..units.models import LEVELS, Agency
@@ -41,14 +42,13 @@ def run_service(fn, *args, form=None, **kwargs):
     try:
         result = fn(*args, **kwargs)
     except CoreError as exc:
-        db.session.rollback()
+        rollback()
         message = core_message(exc)
         if form is not None and exc.field and exc.field in form:
             form[exc.field].errors = [*form[exc.field].errors, message]
         else:
             flash(message, "danger")
         return None, False
-    db.session.commit()
     return result, True
 
 

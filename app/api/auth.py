@@ -6,8 +6,9 @@ from flask import current_app, g, jsonify, url_for
 from flask_babel import gettext as _
 
 from ..auth import services, totp
+from ..doors import rollback
 from ..errors import ApiError
-from ..extensions import db, limiter
+from ..extensions import limiter
 from . import bp
 from .helpers import OPENAPI_PATHS, current_api_user, document, json_body, validation_error
 
@@ -33,22 +34,21 @@ def login():
     if not isinstance(username, str) or not isinstance(password, str):
         raise ApiError(400, "bad_request", _("Cần có tên đăng nhập và mật khẩu."))
     user = services.authenticate(username, password)
+    # A refused login answers (not raises) its error: the door then commits the
+    # failure, which is audited and counted.
     if user is None:
-        db.session.commit()
-        raise ApiError(401, "unauthorized", _("Tên đăng nhập hoặc mật khẩu không đúng."))
+        return ApiError(401, "unauthorized", _("Tên đăng nhập hoặc mật khẩu không đúng.")).response()
     if user.totp_enabled:
         code = data.get("totp")
         if not isinstance(code, str) or not code.strip():
-            db.session.commit()
-            raise ApiError(401, "totp_required",
-                           _("Tài khoản này bật xác thực hai bước: cần gửi kèm mã xác thực "
-                             "(trường totp)."))
+            return ApiError(401, "totp_required",
+                            _("Tài khoản này bật xác thực hai bước: cần gửi kèm mã xác thực "
+                              "(trường totp).")).response()
         if not totp.check_second_factor(user, code, where="api"):
-            db.session.commit()
-            raise ApiError(401, "unauthorized", _("Mã xác thực không đúng hoặc đã được dùng."))
+            return ApiError(401, "unauthorized",
+                            _("Mã xác thực không đúng hoặc đã được dùng.")).response()
         services.complete_login(user, second_factor="totp", via="api")
     token = services.issue_token(user, current_app.config["API_TOKEN_HOURS"])
-    db.session.commit()
     return jsonify({"token": token, "user": user.to_dict()})
 
 
@@ -56,7 +56,6 @@ def login():
 def logout():
     current_api_user()
     services.revoke_token(g.api_token)
-    db.session.commit()
     return jsonify({"ok": True})
 
 
@@ -66,12 +65,11 @@ def register():
     try:
         user = services.register_citizen(json_body())
     except services.FieldErrors as exc:
-        db.session.rollback()
+        rollback()
         if "consents" in exc.errors and len(exc.errors) == 1:
             raise ApiError(422, "consent_required", exc.errors["consents"].translated(_),
                            errors={"consents": exc.errors["consents"].translated(_)}) from None
         raise validation_error(exc.errors) from None
-    db.session.commit()
     return jsonify(user.to_dict()), 201
 
 
@@ -79,7 +77,6 @@ def register():
 def calendar_token():
     user = current_api_user()
     token = services.new_calendar_token(user)
-    db.session.commit()
     return jsonify({"url": url_for("calendar.me_feed", token=token, _external=True)})
 
 

@@ -7,13 +7,11 @@ from flask_babel import gettext as _
 
 from ..bookings import services
 from ..bookings.access import booking_dict, can_manage, can_view, is_owner, reveal, summary_dict
-from ..bookings.errors import BookingError
 from ..bookings.invites import booking_invite
 from ..bookings.models import Attachment, Booking
 from ..bookings.uploads import add_attachment, attachment_dict, attachment_path
 from ..errors import ApiError
 from ..extensions import db
-from ..i18n import core_message, field_messages
 from . import bp
 from .helpers import (
     ATTACHMENT_CREATED,
@@ -26,29 +24,6 @@ from .helpers import (
 )
 
 IDEMPOTENCY_KEY_MAX = 200
-
-
-def api_error(exc: BookingError) -> ApiError:
-    """A service's BookingError as the contract's JSON error."""
-    return ApiError(exc.status, exc.code, core_message(exc.error), field_messages(exc.errors))
-
-
-def _run(action, *args, answer=None, **kwargs):
-    """Call a service; roll back and answer the contract's error when it refuses.
-
-    ``answer(result)``, when given, is computed before the commit, which expires every
-    object: what it reads is then not read back from the database.
-    """
-    try:
-        result = action(*args, **kwargs)
-    except BookingError as exc:
-        error = api_error(exc)  # translated first: the rollback expires the caller
-        db.session.rollback()
-        raise error from None
-    if answer is not None:
-        result = answer(result)
-    db.session.commit()
-    return result
 
 
 def _booking(id: int, allowed) -> Booking:
@@ -80,8 +55,10 @@ def create_booking():
     # when it writes the booking).
     caller = api_caller("citizen")
     data, key = json_body(), _idempotency_key()
-    summary, created = _run(services.create_booking, caller, data, idempotency_key=key,
-                            answer=lambda result: (summary_dict(result[0]), result[1]))
+    # Answered before the door commits, which expires every object: the summary is
+    # not read back from the database.
+    booking, created = services.create_booking(caller, data, idempotency_key=key)
+    summary = summary_dict(booking)
     headers = {} if created else {"Idempotent-Replayed": "true"}
     return jsonify(summary), 201, headers
 
@@ -89,9 +66,7 @@ def create_booking():
 @bp.get("/bookings/<int:id>")
 def get_booking(id: int):
     booking = _booking(id, can_view)
-    data = booking_dict(booking, current_api_user())
-    db.session.commit()  # the audit of a revealed denouncer
-    return jsonify(data)
+    return jsonify(booking_dict(booking, current_api_user()))  # the door commits its audit
 
 
 @bp.post("/bookings/<int:id>/cancel")
@@ -99,33 +74,29 @@ def cancel_booking(id: int):
     booking = _booking(id, _owner_or_secretary)
     body = request.get_json(silent=True)
     reason = body.get("reason") if isinstance(body, dict) else None
-    _run(services.cancel_booking, booking, actor=current_api_user(),
-         reason=reason if isinstance(reason, str) else "")
+    services.cancel_booking(booking, actor=current_api_user(),
+                            reason=reason if isinstance(reason, str) else "")
     return jsonify(summary_dict(booking))
 
 
 @bp.post("/bookings/<int:id>/reschedule")
 def reschedule_booking(id: int):
     booking = _booking(id, _owner_or_secretary)
-    _run(services.reschedule_booking, booking, json_body(), actor=current_api_user())
+    services.reschedule_booking(booking, json_body(), actor=current_api_user())
     return jsonify(summary_dict(booking))
 
 
 @bp.post("/bookings/<int:id>/decision")
 def decide_booking(id: int):
     booking = _booking(id, can_manage)
-    _run(services.decide_booking, booking, json_body(), actor=current_api_user())
+    services.decide_booking(booking, json_body(), actor=current_api_user())
     return jsonify(summary_dict(booking))
 
 
 @bp.get("/bookings/<int:id>/invite.ics")
 def booking_invite_ics(id: int):
     booking = _booking(id, is_owner)
-    try:
-        body = booking_invite(booking)
-    except BookingError as exc:
-        raise api_error(exc) from None
-    return Response(body, mimetype="text/calendar", headers={
+    return Response(booking_invite(booking), mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="invite-{booking.id}.ics"',
         "Cache-Control": "private, no-store"})
 
@@ -133,8 +104,7 @@ def booking_invite_ics(id: int):
 @bp.post("/bookings/<int:id>/attachments")
 def upload_attachment(id: int):
     booking = _booking(id, is_owner)
-    attachment = _run(add_attachment, booking, request.files.get("file"),
-                      actor=current_api_user())
+    attachment = add_attachment(booking, request.files.get("file"), actor=current_api_user())
     return jsonify(attachment_dict(attachment)), 201
 
 
@@ -146,7 +116,6 @@ def download_attachment(id: int, attachment_id: int):
         raise ApiError(404)
     if not reveal(current_api_user(), booking, "attachment"):
         raise ApiError(403)
-    db.session.commit()
     return send_file(attachment_path(attachment), mimetype=attachment.content_type,
                      as_attachment=True, download_name=attachment.filename, max_age=0)
 
@@ -154,7 +123,7 @@ def download_attachment(id: int, attachment_id: int):
 @bp.post("/bookings/<int:id>/rating")
 def rate_booking(id: int):
     booking = _booking(id, is_owner)
-    rating = _run(services.rate_booking, booking, json_body(), actor=current_api_user())
+    rating = services.rate_booking(booking, json_body(), actor=current_api_user())
     return jsonify({"id": rating.id, "score": rating.score, "comment": rating.comment}), 201
 
 

@@ -6,26 +6,15 @@ from flask import jsonify
 from flask_babel import gettext as _
 
 from ..bookings.models import Booking
+from ..doors import after_commit
 from ..errors import ApiError
-from ..extensions import db
-from ..i18n import core_message, field_messages
 from ..minutes import services
 from ..minutes.access import can_edit_minutes, can_read_minutes
-from ..minutes.errors import ActionError
 from ..minutes.live import push_minutes
 from ..minutes.lookup import find
 from ..minutes.models import OUTCOMES
 from . import bp
 from .helpers import current_api_user, document, json_body
-
-
-@bp.errorhandler(ActionError)
-def _action_error(exc: ActionError):
-    """Refusals of the minutes, tasks and reports services, as CONTRACT §3 errors."""
-    db.session.rollback()
-    body = {"error": exc.code, "message": core_message(exc.error),
-            "errors": field_messages(exc.errors), **exc.extra}
-    return jsonify(body), exc.status
 
 
 def load_booking(booking_id: int) -> Booking:
@@ -49,9 +38,8 @@ def put_minutes(id: int):
     user, booking = _allowed(can_edit_minutes, id)
     data = json_body()
     minutes = services.save_minutes(booking, data, actor=user)
-    db.session.commit()
     payload = services.minutes_payload(booking, minutes)
-    push_minutes(booking, payload)
+    after_commit(lambda: push_minutes(booking, payload))
     return jsonify(payload)
 
 

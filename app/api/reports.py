@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 
 from ..auth.access import has_unit_role
 from ..errors import ApiError
-from ..extensions import db
 from ..minutes.access import reception_role
 from ..minutes.lookup import find
 from ..reports import services
@@ -41,7 +40,6 @@ def register_xlsx():
     if not has_unit_role(user, unit, "secretary"):
         raise ApiError(403)
     content = services.export_register(unit, start, end, actor=user)
-    db.session.commit()
     return _download(content, XLSX, services.register_filename(unit, start, end))
 
 
@@ -54,7 +52,6 @@ def conclusion_docx(id: int):
     if reception_role(user, reception) not in ("host", "secretary"):
         raise ApiError(403)
     content = services.export_conclusion(reception, actor=user)
-    db.session.commit()
     return _download(content, DOCX, services.conclusion_filename(reception))
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from flask import jsonify
 from flask_babel import gettext as _
 
@@ -15,33 +13,13 @@ from ..extensions import db
 from ..i18n import core_message
 from ..schedules import services
 from ..schedules.compliance import parse_month, unit_compliance
-from ..schedules.errors import InvalidState, OverlapError, ValidationFailed
 from ..schedules.models import Schedule
-from ..schedules.notices import when
 from ..timeutil import iso_local
 from ..units.services import unit_by_code
 from . import bp
 from .helpers import current_api_user, document, json_body, query_param, validation_error
 
 STAFF = ("secretary", "admin")
-
-
-@contextmanager
-def service_errors():
-    """Turn the schedules services' errors into API errors (rolling back first)."""
-    try:
-        yield
-    except ValidationFailed as exc:
-        db.session.rollback()
-        raise validation_error(exc.errors) from None
-    except OverlapError as exc:
-        db.session.rollback()
-        raise ApiError(409, "overlap", _(
-            "Buổi tiếp lúc %(time)s trùng thời gian với một buổi tiếp khác của người chủ trì "
-            "(%(other)s).", time=when(exc.starts_at), other=when(exc.other.starts_at))) from None
-    except InvalidState as exc:
-        db.session.rollback()
-        raise ApiError(409, "invalid_state", core_message(exc.error)) from None
 
 
 def warnings_json(warnings) -> list[dict]:
@@ -72,27 +50,12 @@ def _created_json(schedule: Schedule, warnings) -> dict:
     return {"id": schedule.id, "sessions": sessions, "warnings": warnings_json(warnings)}
 
 
-def schedule_json(schedule: Schedule) -> dict:
-    return {"id": schedule.id, "unit_code": schedule.unit.code, "host_id": schedule.host_id,
-            "rrule": schedule.rrule, "start_time": schedule.start_time.strftime("%H:%M"),
-            "duration_minutes": schedule.duration_minutes,
-            "slot_minutes": schedule.slot_minutes, "mode": schedule.mode,
-            "valid_from": schedule.valid_from.isoformat(),
-            "valid_until": schedule.valid_until.isoformat(),
-            "holiday_policy": schedule.holiday_policy, "location": schedule.location,
-            "is_active": schedule.is_active,
-            "generated_until": schedule.generated_until.isoformat()
-            if schedule.generated_until else None}
-
-
 @bp.post("/schedules")
 def create_schedule():
     user = current_api_user(*STAFF)
     data = json_body()
     require_unit_scope(user, data)
-    with service_errors():
-        schedule, warnings = services.create_schedule(data, user)
-    db.session.commit()
+    schedule, warnings = services.create_schedule(data, user)
     return jsonify(_created_json(schedule, warnings)), 201
 
 
@@ -101,8 +64,7 @@ def preview_schedule():
     user = current_api_user(*STAFF)
     data = json_body()
     require_unit_scope(user, data)
-    with service_errors():
-        occurrences, warnings = services.preview_schedule(data)
+    occurrences, warnings = services.preview_schedule(data)
     sessions = []
     for o in occurrences:
         item = {"starts_at": o.starts_at.isoformat(timespec="seconds"),
@@ -116,7 +78,7 @@ def preview_schedule():
 @bp.get("/schedules/<int:id>")
 def get_schedule(id: int):
     schedule = _schedule_or_404(id, current_api_user(*STAFF))
-    return jsonify(schedule_json(schedule))
+    return jsonify(services.schedule_json(schedule))
 
 
 @bp.put("/schedules/<int:id>")
@@ -124,9 +86,7 @@ def update_schedule(id: int):
     user = current_api_user(*STAFF)
     schedule = _schedule_or_404(id, user)
     data = json_body()
-    with service_errors():
-        schedule, warnings = services.update_schedule(schedule, data, user)
-    db.session.commit()
+    schedule, warnings = services.update_schedule(schedule, data, user)
     return jsonify(_created_json(schedule, warnings))
 
 
@@ -134,9 +94,7 @@ def update_schedule(id: int):
 def stop_schedule(id: int):
     user = current_api_user(*STAFF)
     schedule = _schedule_or_404(id, user)
-    with service_errors():
-        notices = services.deactivate_schedule(schedule, user)
-    db.session.commit()
+    notices = services.deactivate_schedule(schedule, user)
     return jsonify({"id": schedule.id, "is_active": False, "warnings": warnings_json(notices)})
 
 

@@ -21,7 +21,7 @@ from ..timeutil import local_today, to_utc_naive, utcnow
 from ..units.services import unit_by_code
 from . import bp
 from .helpers import current_api_user, document, json_body, query_param, validation_error
-from .schedules import STAFF, require_unit_scope, service_errors, warnings_json
+from .schedules import STAFF, require_unit_scope, warnings_json
 
 MAX_RANGE_DAYS = 800
 DEFAULT_RANGE_DAYS = 31
@@ -95,9 +95,7 @@ def create_session():
     user = current_api_user(*STAFF)
     data = json_body()
     require_unit_scope(user, data)
-    with service_errors():
-        reception, warnings = services.create_adhoc_session(data, user)
-    db.session.commit()
+    reception, warnings = services.create_adhoc_session(data, user)
     body = services.session_dict(reception, with_slots=True)
     body.update(reason=reception.reason, warnings=warnings_json(warnings))
     return jsonify(body), 201
@@ -110,9 +108,7 @@ def cancel_session(id: int):
     if not has_unit_role(user, reception.unit, "secretary"):
         raise ApiError(403)
     data = json_body()
-    with service_errors():
-        cancelled = services.cancel_session(reception, data.get("reason"), user)
-    db.session.commit()
+    cancelled = services.cancel_session(reception, data.get("reason"), user)
     body = services.session_dict(reception)
     body.update(cancel_reason=reception.cancel_reason, bookings_cancelled=cancelled)
     return jsonify(body)
@@ -125,10 +121,8 @@ def set_deputy(id: int):
     if not (has_unit_role(user, reception.unit, "secretary") or user.id == reception.host_id):
         raise ApiError(403)
     data = json_body()
-    with service_errors():
-        services.assign_deputy(reception, data.get("deputy_id"), data.get("authorisation"),
-                               user)
-    db.session.commit()
+    services.assign_deputy(reception, data.get("deputy_id"), data.get("authorisation"),
+                           user)
     body = services.session_dict(reception)
     acting = reception.acting_host
     body.update(acting_host_id=acting.id if acting else None,

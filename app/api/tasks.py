@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 
 from ..auth.access import has_unit_role
 from ..errors import ApiError
-from ..extensions import db
 from ..minutes.lookup import find
 from ..tasks import services
 from ..tasks.access import can_assign, can_report, can_review, can_view_task
@@ -46,7 +45,6 @@ def create_task(id: int):
     if not can_assign(user, booking):
         raise ApiError(403)
     task = services.create_task(booking, json_body(), actor=user)
-    db.session.commit()
     return jsonify(task_dict(task, user)), 201
 
 
@@ -82,7 +80,6 @@ def get_task(id: int):
 def patch_task(id: int):
     user, task = _task(id, can_report)
     task = services.report_task(task, json_body(), actor=user)
-    db.session.commit()
     return jsonify(task_dict(task, user))
 
 
@@ -90,7 +87,6 @@ def patch_task(id: int):
 def review_task(id: int):
     user, task = _task(id, can_review)
     task = services.review_task(task, json_body(), actor=user)
-    db.session.commit()
     return jsonify(task_dict(task, user))
 
 
@@ -98,7 +94,6 @@ def review_task(id: int):
 def add_attachment(id: int):
     user, task = _task(id, can_report)
     attachment = add_task_attachment(task, request.files.get("file"), actor=user)
-    db.session.commit()
     return jsonify({"id": attachment.id, "filename": attachment.filename,
                     "content_type": attachment.content_type, "size": attachment.size}), 201
 

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit.services import record_event
+from ..doors import rollback
 from ..extensions import db, limiter
 from ..i18n import core_message
 from . import services, totp
@@ -51,7 +52,6 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
-        db.session.commit()
         if user is not None:
             lang = session.get("lang")
             session.clear()  # a fresh session on login (no fixation)
@@ -95,7 +95,6 @@ def login_totp():
         ok = totp.check_second_factor(user, form.code.data, where="web")
         if ok:
             services.complete_login(user, second_factor="totp")
-        db.session.commit()
         if ok:
             pending, lang = session[_PENDING], session.get("lang")
             session.clear()
@@ -132,12 +131,11 @@ def register():
         try:
             user = services.register_citizen(data)
         except services.FieldErrors as exc:
-            db.session.rollback()
+            rollback()
             for field, error in exc.errors.items():
                 target = form.consent_data if field == "consents" else form[field]
                 target.errors = [*target.errors, core_message(error)]
         else:
-            db.session.commit()
             login_user(user)
             flash(_("Đăng ký thành công. Chào mừng bạn!"), "success")
             return redirect(_safe_next(url_for("main.home")))
@@ -152,10 +150,9 @@ def profile():
     if form.validate_on_submit() and "save-profile" in request.form:
         error = services.update_profile(current_user, form.data)
         if error is None:
-            db.session.commit()
             flash(_("Đã lưu thông tin."), "success")
             return redirect(url_for("auth.profile"))
-        db.session.rollback()
+        rollback()
         flash(core_message(error), "danger")
     return render_template("auth/profile.html", form=form, password_form=password_form)
 
@@ -171,7 +168,6 @@ def change_password():
         if error:
             flash(error if isinstance(error, str) else core_message(error), "danger")
         else:
-            db.session.commit()
             flash(_("Đã đổi mật khẩu."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -212,7 +208,6 @@ def totp_enable():
     form = TotpEnableForm()
     if form.validate_on_submit():
         codes = totp.enable(current_user, secret, form.code.data)
-        db.session.commit()
         if codes is not None:
             session.pop(_SETUP, None)
             flash(_("Đã bật xác thực hai bước."), "success")
@@ -234,7 +229,6 @@ def _confirmed(form: TotpConfirmForm) -> bool:
         flash(_("Mật khẩu không đúng."), "danger")
         return False
     if not totp.check_second_factor(current_user, form.code.data, where="settings"):
-        db.session.commit()  # the failure is audited and counted
         flash(_("Mã xác thực không đúng hoặc đã được dùng."), "danger")
         return False
     return True
@@ -249,7 +243,6 @@ def totp_disable():
         return redirect(url_for("auth.security"))
     if _confirmed(TotpConfirmForm(prefix="off")):
         totp.disable(current_user, actor=current_user)
-        db.session.commit()
         flash(_("Đã tắt xác thực hai bước."), "success")
     return redirect(url_for("auth.security"))
 
@@ -265,5 +258,4 @@ def recovery_codes():
         return redirect(url_for("auth.security"))
     codes = totp.new_recovery_codes(current_user)
     record_event("totp_recovery_codes", actor=current_user, target=f"user:{current_user.id}")
-    db.session.commit()
     return _no_store(render_template("auth/totp_recovery_codes.html", codes=codes))

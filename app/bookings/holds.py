@@ -171,7 +171,7 @@ def promote_waitlist(reception: ReceptionSession, now: datetime | None = None) -
         try:
             change_status(booking, ("waitlisted",), initial_status(reception),
                           note="promoted", slot_start=start)
-        except err.BookingError:
+        except CoreError:
             release_slot(booking)  # promoted (or cancelled) by someone else meanwhile
             continue
         notify_booking(booking, "booking_promoted")

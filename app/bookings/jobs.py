@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from sessions.errors import CoreError
+
 from ..audit.services import record_event
 from ..extensions import db
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
-from . import errors as err
 from .holds import change_status, release_slot
 from .messages import notify_booking
 from .models import Booking
@@ -85,7 +86,7 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
         try:
             change_status(booking, ("pending", "waitlisted"), "cancelled", note="expired",
                           **values)
-        except err.BookingError:
+        except CoreError:
             continue  # another run got there first
         release_slot(booking)
         notify_booking(booking, "booking_expired", dedupe_key=f"booking:{booking.id}:expired")

@@ -16,7 +16,7 @@ from sqlalchemy import String, bindparam, cast, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
-from sessions.errors import N_
+from sessions.errors import N_, CoreError
 from sessions.tracking import new_tracking_code
 
 from ..audit.services import record_event
@@ -70,7 +70,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     ``citizen`` is the :class:`User`, or the API's token caller (anything with the
     person's ``id``): the person is then loaded only if the booking is written.
     With ``idempotency_key`` a retry, or a twin request racing this one, returns the
-    first booking with ``created`` False and writes nothing. Raises BookingError:
+    first booking with ``created`` False and writes nothing. Raises CoreError:
     422 validation_error / consent_required, 404, 409 slot_taken / session_full /
     duplicate_matter / invalid_state.
     """
@@ -89,7 +89,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
         candidates = _precheck_slots(reception, request, now, held)
         if (locked := _lock_session_holds(reception.id)) is not None:
             candidates = _precheck_slots(reception, request, now, locked)
-    except err.BookingError:
+    except CoreError:
         # On PostgreSQL each statement sees what has committed before it: a twin request
         # with the same key may have committed since the key was looked up, and its
         # booking is then this request's duplicate, or took the last slot.

@@ -57,7 +57,7 @@ def clean_filename(name: str | None, extension: str) -> str:
     return base[-200:]
 
 
-def _file_error(message: str, **params) -> err.BookingError:
+def _file_error(message: str, **params) -> CoreError:
     return err.invalid({"file": CoreError("invalid_file", message, field="file", **params)})
 
 
@@ -80,10 +80,9 @@ def stage_upload(storage) -> dict:
             "content_type": kind[0], "size": size, "sha256": digest}
 
 
-def _too_large() -> err.BookingError:
-    return err.BookingError(413, "too_large", CoreError("too_large", N_(
-        "Mỗi tệp không được lớn hơn {max} MB."), field="file",
-        max=MAX_FILE_BYTES // (1024 * 1024)))
+def _too_large() -> CoreError:
+    return CoreError("too_large", N_("Mỗi tệp không được lớn hơn {max} MB."), field="file",
+                     max=MAX_FILE_BYTES // (1024 * 1024))
 
 
 def copy_limited(stream, head: bytes, path: Path, max_bytes: int, too_large) -> tuple[int, str]:

@@ -21,11 +21,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from sessions.errors import CoreError
+
+from ..doors import rollback
 from ..extensions import db, limiter
 from ..i18n import core_message
 from . import queries, services
 from .access import can_manage, can_view, is_owner, reveal
-from .errors import BookingError
 from .forms import (
     MATTER_FIELD_LABELS,
     MATTER_TYPE_HINTS,
@@ -54,7 +56,7 @@ def _labels():
             "matter_field_labels": MATTER_FIELD_LABELS}
 
 
-def error_text(exc: BookingError) -> str:
+def error_text(exc: CoreError) -> str:
     """The headline and field messages of a refusal, as one sentence for a flash."""
     texts = [core_message(e) for e in exc.errors.values()] or [core_message(exc.error)]
     return " ".join(texts)
@@ -83,11 +85,10 @@ def run_service(action, *args, **kwargs) -> bool:
     """Call a service and commit; on refusal roll back, flash why and return False."""
     try:
         action(*args, **kwargs)
-    except BookingError as exc:
-        db.session.rollback()
+    except CoreError as exc:
+        rollback()
         flash(error_text(exc), "danger")
         return False
-    db.session.commit()
     return True
 
 
@@ -179,7 +180,7 @@ def invite(id: int):
     booking = load_booking(id, is_owner)
     try:
         body = booking_invite(booking)
-    except BookingError:
+    except CoreError:
         abort(404)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="lich-tiep-{booking.id}.ics"',
@@ -204,7 +205,6 @@ def download(id: int, attachment_id: int):
         abort(404)
     if not reveal(current_user, booking, "attachment"):
         abort(403)
-    db.session.commit()
     return send_file(attachment_path(attachment), mimetype=attachment.content_type,
                      as_attachment=True, download_name=attachment.filename, max_age=0)
 

@@ -16,14 +16,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from sessions.errors import CoreError
+
 from ..auth.decorators import roles_required
+from ..doors import rollback
 from ..extensions import db
 from ..i18n import core_message
 from ..schedules.models import ReceptionSession
 from ..units.models import Unit
 from ..units.services import list_units, unit_by_code
 from . import queries, services
-from .errors import BookingError
 from .forms import (
     ConsentForm,
     FieldForm,
@@ -304,7 +306,7 @@ def _stage(form, files: list) -> None:
             break
         try:
             meta = stage_upload(storage)
-        except BookingError as exc:
+        except CoreError as exc:
             form.files.errors.append(f"{storage.filename}: {error_text(exc)}")
             continue
         files.append({k: meta[k] for k in ("stored_name", "filename", "content_type", "size",
@@ -375,8 +377,8 @@ def _submit(data: dict, token: str):
         booking, _created = services.create_booking(
             current_user, booking_data(data), idempotency_key="web:" + token,
             staged_files=files)
-    except BookingError as exc:
-        db.session.rollback()
+    except CoreError as exc:
+        rollback()
         flash(error_text(exc), "danger")
         step = next((FIELD_STEPS[f] for f in exc.errors if f in FIELD_STEPS),
                     CODE_STEPS.get(exc.code, "check"))
@@ -384,7 +386,6 @@ def _submit(data: dict, token: str):
             data.pop("slot_start", None)
             save(data)
         return redirect(step_url(step, change=1) if step != "check" else step_url("check"))
-    db.session.commit()
     drop_stash(data.get("summary_ref"))
     session.pop(DRAFT, None)
     return redirect(url_for("bookings.done", id=booking.id))

@@ -24,8 +24,8 @@ from sessions.errors import N_, CoreError
 
 from ..auth.models import User
 from ..auth.services import user_id_for_token
+from ..doors import ack_refusal, rollback
 from ..extensions import db, socketio
-from ..i18n import core_message
 from ..timeutil import iso_local, utcnow
 from . import door, outcomes, rooms, services
 from .access import get_reception, require_open, resolve_role
@@ -105,10 +105,10 @@ def acknowledged(handler):
                 raise CoreError("bad_request", N_("Dữ liệu gửi lên phải là một đối tượng JSON."))
             return handler(data)
         except CoreError as exc:
-            db.session.rollback()
-            return {"ok": False, "error": exc.code, "message": core_message(exc)}
+            rollback()
+            return ack_refusal(exc)
         except Exception:  # noqa: BLE001 - a refusal, never a dropped connection
-            db.session.rollback()
+            rollback()
             log.exception("live event %s failed", handler.__name__)
             return {"ok": False, "error": "server_error",
                     "message": _("Đã có lỗi xảy ra. Vui lòng thử lại sau.")}

@@ -20,8 +20,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from sessions import queue
+from sessions.errors import CoreError
 
-from ..bookings.errors import BookingError
 from ..bookings.holds import change_status
 from ..bookings.models import Booking
 from ..extensions import db
@@ -46,7 +46,7 @@ def _settle(booking: Booking, status: str, actor) -> bool:
     """Move one accepted booking to ``status``; False when it moved meanwhile."""
     try:
         change_status(booking, ("accepted",), status, actor=actor)
-    except BookingError:
+    except CoreError:
         return False  # cancelled or moved by someone else: nothing to settle
     return True
 

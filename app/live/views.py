@@ -23,6 +23,7 @@ from sessions.errors import N_, CoreError
 
 from ..audit.services import record_event
 from ..auth.decorators import roles_required
+from ..doors import rollback
 from ..extensions import db
 from ..i18n import core_message
 from ..timeutil import utcnow
@@ -91,7 +92,6 @@ def consent(session_id: int):
         if booking.consent_recording_at is None:
             booking.consent_recording_at = now
             record_event("consent_recording", actor=current_user, target=f"booking:{booking.id}")
-    db.session.commit()
     flash(_("Bạn đã đồng ý với việc ghi âm, ghi hình buổi tiếp."), "success")
     return redirect(url_for("live.room", session_id=session_id))
 
@@ -133,7 +133,6 @@ def case_list(session_id: int):
     """JSON: the session's cases for the consoles (names masked as the viewer must see)."""
     reception = _staff_reception(session_id, "host", "secretary")
     found = cases.staff_cases(reception, current_user)
-    db.session.commit()
     return jsonify({"session_id": reception.id, "cases": found})
 
 
@@ -169,9 +168,8 @@ def recording_chunk(session_id: int, booking_id: int):
                                        actor=current_user, now=utcnow())
         recording.store_chunk(rec, int(index), request.get_data(cache=False))
     except CoreError as exc:
-        db.session.rollback()
+        rollback()
         return _refusal(exc, 404 if exc.code == "not_found" else 400)
-    db.session.commit()
     return jsonify({"ok": True, "index": int(index)})
 
 
@@ -191,9 +189,8 @@ def recording_finish(session_id: int, booking_id: int):
         rec = recording.finish_recording(reception, booking, take, count, actor=current_user,
                                          now=utcnow())
     except CoreError as exc:
-        db.session.rollback()
+        rollback()
         return _refusal(exc, 404 if exc.code == "not_found" else 409)
-    db.session.commit()
     return jsonify({"ok": True, "id": rec.id, "size": rec.size, "sha256": rec.sha256})
 
 
@@ -207,6 +204,5 @@ def recording_file(session_id: int, recording_id: int):
         abort(404)
     record_event("recording_downloaded", actor=current_user, target=f"booking:{rec.booking_id}",
                  recording_id=rec.id)
-    db.session.commit()
     return send_file(recording.file_path(rec), mimetype=rec.content_type, as_attachment=True,
                      download_name=f"ghi-hinh-{reception.id}-{rec.booking_id}-{rec.id}.webm")

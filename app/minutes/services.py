@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from sessions import errors as err
 from sessions.errors import N_, CoreError
 from sessions.tasks import redact_personal_data
 
@@ -24,7 +25,6 @@ from ..audit.services import record_event
 from ..bookings.models import Booking
 from ..extensions import db
 from ..timeutil import iso_local, utcnow
-from . import errors as err
 from .access import EDITABLE_STATUSES
 from .models import OUTCOMES, Minutes, MinutesVersion
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_login import current_user, login_required
 
+from sessions.errors import CoreError
+
 from ..bookings.access import citizen_dict, reveal
 from ..bookings.models import Booking
+from ..doors import after_commit, api_error, rollback
 from ..errors import default_message
-from ..extensions import db
-from ..i18n import core_message, field_messages
 from ..schedules.models import ReceptionSession
 from ..tasks.services import case_deadline, case_tasks
 from ..timeutil import parse_iso, to_utc_naive
 from ..web import localdt
 from . import services
 from .access import can_edit_minutes, can_read_minutes, reception_role
-from .errors import ActionError
 from .live import push_minutes
 from .lookup import find
 
@@ -49,12 +49,10 @@ def _booking(booking_id: int, allowed) -> Booking:
     return booking
 
 
-def json_error(exc: ActionError):
+def json_error(exc: CoreError):
     """A service refusal as the API's JSON error (the editor reads it)."""
-    db.session.rollback()
-    body = {"error": exc.code, "message": core_message(exc.error),
-            "errors": field_messages(exc.errors), **exc.extra}
-    return jsonify(body), exc.status
+    rollback()
+    return api_error(exc).response()
 
 
 @bp.get("/<int:booking_id>")
@@ -69,7 +67,6 @@ def edit(booking_id: int):
         citizen=citizen_dict(booking, reveal(current_user, booking, "minutes")),
         history=services.minutes_history(booking)[:20], tasks=case_tasks(booking),
         deadline=case_deadline(booking, minutes.answered_at if minutes else None))
-    db.session.commit()  # the audited reveal of a denouncer
     return page
 
 
@@ -86,7 +83,6 @@ def panel(booking_id: int):
         "minutes/_panel.html", booking=booking, payload=services.minutes_payload(booking),
         readonly=readonly,
         citizen=citizen_dict(booking, reveal(current_user, booking, "minutes")))
-    db.session.commit()  # the audited reveal of a denouncer
     response = make_response(page)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -102,11 +98,10 @@ def save(booking_id: int):
                         "errors": {}}), 400
     try:
         minutes = services.save_minutes(booking, data, actor=current_user)
-    except ActionError as exc:
+    except CoreError as exc:
         return json_error(exc)
-    db.session.commit()
     payload = services.minutes_payload(booking, minutes)
-    push_minutes(booking, payload)
+    after_commit(lambda: push_minutes(booking, payload))
     return jsonify(payload)
 
 

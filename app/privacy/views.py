@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from ..auth.decorators import roles_required
-from ..extensions import db, limiter
+from ..doors import rollback
+from ..extensions import limiter
 from ..i18n import core_message
 from . import services
 from .forms import DeletionForm, ExportForm
@@ -41,7 +42,6 @@ def export_json():
         return redirect(url_for("privacy.mine"))
     body = json.dumps(services.export_data(current_user), ensure_ascii=False, indent=2)
     services.record_export(current_user, "json")
-    db.session.commit()
     return _download(body.encode(), "application/json", f"du-lieu-ca-nhan-{current_user.id}.json")
 
 
@@ -53,7 +53,6 @@ def export_zip():
         return redirect(url_for("privacy.mine"))
     body = services.export_zip(current_user)
     services.record_export(current_user, "zip")
-    db.session.commit()
     return _download(body, "application/zip", f"du-lieu-ca-nhan-{current_user.id}.zip")
 
 
@@ -69,10 +68,9 @@ def delete():
         return redirect(url_for("privacy.mine"))
     error = services.request_deletion(current_user, form.password.data)
     if error is not None:
-        db.session.rollback()
+        rollback()
         flash(core_message(error), "danger")
         return redirect(url_for("privacy.mine"))
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Tài khoản của bạn đã được đóng và dữ liệu cá nhân không thuộc diện lưu trữ bắt "

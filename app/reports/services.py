@@ -11,13 +11,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from sessions import errors as err
 from sessions.errors import N_, CoreError
 from sessions.identity import mask_cccd, mask_name
 
 from ..audit.services import record_event
 from ..bookings.models import Booking
 from ..extensions import db
-from ..minutes import errors as err
 from ..minutes.models import Minutes
 from ..schedules.models import ReceptionSession
 from ..tasks.models import Task

@@ -20,12 +20,12 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from sessions.errors import CoreError
+
 from ..auth.access import has_unit_role
 from ..auth.decorators import roles_required
-from ..extensions import db
 from ..i18n import core_message
 from ..minutes.access import reception_role
-from ..minutes.errors import ActionError
 from ..minutes.lookup import find
 from ..schedules.models import ReceptionSession
 from ..timeutil import local_today
@@ -45,7 +45,7 @@ def _period(default_start: date) -> tuple[date, date]:
     return services.parse_period(start, end)
 
 
-def _flash_refusal(exc: ActionError) -> None:
+def _flash_refusal(exc: CoreError) -> None:
     flash(" ".join(core_message(e) for e in exc.errors.values()) or core_message(exc.error),
           "danger")
 
@@ -70,11 +70,10 @@ def register_download():
         abort(403)
     try:
         start, end = _period(local_today().replace(day=1))
-    except ActionError as exc:
+    except CoreError as exc:
         _flash_refusal(exc)
         return redirect(url_for("reports.register"))
     content = services.export_register(unit, start, end, actor=current_user)
-    db.session.commit()
     return send_file(BytesIO(content), mimetype=XLSX, as_attachment=True, max_age=0,
                      download_name=services.register_filename(unit, start, end))
 
@@ -88,7 +87,6 @@ def conclusion_download(session_id: int):
     if reception_role(current_user, reception) not in ("host", "secretary"):
         abort(403)
     content = services.export_conclusion(reception, actor=current_user)
-    db.session.commit()
     return send_file(BytesIO(content), mimetype=DOCX, as_attachment=True, max_age=0,
                      download_name=services.conclusion_filename(reception))
 
@@ -115,7 +113,7 @@ def _dashboard_request():
 def dashboard():
     try:
         unit, start, end, units = _dashboard_request()
-    except ActionError as exc:
+    except CoreError as exc:
         _flash_refusal(exc)
         return redirect(url_for("reports.dashboard"))
     data = dash.build_dashboard(unit, start, end, local_today())
@@ -129,7 +127,7 @@ def dashboard():
 def dashboard_json():
     try:
         unit, start, end, _units = _dashboard_request()
-    except ActionError as exc:
+    except CoreError as exc:
         return jsonify({"error": exc.code, "message": core_message(exc.error)}), exc.status
     data = dash.build_dashboard(unit, start, end, local_today())
     return jsonify({"unit": unit.code, "from": start.isoformat(), "to": end.isoformat(),
@@ -143,7 +141,7 @@ def dashboard_csv(table: str):
         abort(404)
     try:
         unit, start, end, _units = _dashboard_request()
-    except ActionError as exc:
+    except CoreError as exc:
         _flash_refusal(exc)
         return redirect(url_for("reports.dashboard"))
     data = dash.build_dashboard(unit, start, end, local_today())

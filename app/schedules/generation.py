@@ -25,9 +25,8 @@ from ..bookings.models import OPEN_STATUSES, Booking, SlotHold
 from ..extensions import db
 from ..timeutil import to_local, to_utc_naive
 from .availability import slot_starts
-from .errors import OverlapError
 from .models import ReceptionSession, Schedule
-from .notices import notify_rescheduled
+from .notices import notify_rescheduled, when
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +65,13 @@ def find_overlap(host_id: int, intervals: Iterable[tuple[datetime, datetime]],
 
 
 def check_overlap(host_id: int, intervals, exclude_ids=()) -> None:
-    """Raise OverlapError when one of ``intervals`` overlaps the host's sessions."""
+    """Refuse (409 overlap) when one of ``intervals`` overlaps the host's sessions."""
     clash = find_overlap(host_id, intervals, exclude_ids)
     if clash is not None:
-        raise OverlapError(*clash)
+        starts_at, other = clash
+        raise CoreError("overlap", N_(
+            "Buổi tiếp lúc {time} trùng thời gian với một buổi tiếp khác của người chủ trì "
+            "({other})."), time=when(starts_at), other=when(other.starts_at), other_id=other.id)
 
 
 def new_session(schedule: Schedule, occurrence: Occurrence, now: datetime,
@@ -159,7 +161,7 @@ def sync_sessions(schedule: Schedule, occurrences: list[Occurrence], *, now: dat
     """Bring the schedule's sessions starting after ``now`` in line with ``occurrences``.
 
     Past and started sessions are never touched, nor cancelled ones. Raises
-    OverlapError (before changing anything) if the result would overlap another
+    a CoreError ``overlap`` (before changing anything) if the result would overlap another
     session of the host. Returns notices about rescheduled or kept sessions.
     """
     target = {origin_of(o): o for o in occurrences if o.starts_at > to_local(now)}

@@ -16,17 +16,16 @@ from sessions.errors import CoreError
 
 from ..auth.access import has_unit_role
 from ..auth.decorators import roles_required
+from ..doors import refuse
 from ..extensions import db
 from ..i18n import core_message
 from ..timeutil import local_today, utcnow
 from . import pages, services
 from .availability import free_counts
 from .compliance import parse_month, unit_compliance
-from .errors import OverlapError, ValidationFailed
 from .forms import AdhocForm, HolidayForm, ScheduleForm, as_choices
 from .models import HolidayOverride, Schedule
-from .notices import when
-from .views import bp, flash_warnings, report_errors
+from .views import bp, flash_warnings
 from .workcal import add_holiday_override, holidays_of_year, remove_holiday_override
 
 
@@ -44,12 +43,6 @@ def _check_unit(code: str) -> None:
     unit = services.parse_unit(code, {})
     if unit is not None and not has_unit_role(current_user, unit, "secretary"):
         abort(403)
-
-
-def _flash_overlap(exc: OverlapError) -> None:
-    flash(_("Buổi tiếp lúc %(time)s trùng thời gian với một buổi tiếp khác của người chủ trì "
-            "(%(other)s).", time=when(exc.starts_at), other=when(exc.other.starts_at)),
-          "danger")
 
 
 @bp.get("/quan-ly-lich")
@@ -70,8 +63,8 @@ def manage():
 def _preview(form, body: dict):
     try:
         occurrences, warnings = services.preview_schedule(body)
-    except ValidationFailed as exc:
-        report_errors(form, exc)
+    except CoreError as exc:
+        refuse(exc, form)
         return None
     return {"sessions": occurrences, "warnings": [core_message(w) for w in warnings]}
 
@@ -85,15 +78,9 @@ def _save_schedule(form, schedule: Schedule | None):
             schedule, warnings = services.create_schedule(body, current_user)
         else:
             schedule, warnings = services.update_schedule(schedule, body, current_user)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        report_errors(form, exc)
+    except CoreError as exc:
+        refuse(exc, form)
         return None
-    except OverlapError as exc:
-        db.session.rollback()
-        _flash_overlap(exc)
-        return None
-    db.session.commit()
     flash(_("Đã lưu lịch tiếp định kỳ và công bố các buổi tiếp."), "success")
     flash_warnings(warnings)
     return redirect(url_for(".manage"))
@@ -135,9 +122,7 @@ def schedule_edit(schedule_id: int):
         abort(403)
     form = ScheduleForm()
     if request.method == "GET":
-        from ..api.schedules import schedule_json
-
-        data = schedule_json(schedule)
+        data = services.schedule_json(schedule)
         for name in form.body():
             form[name].data = str(data[name])
     return _schedule_page(form, schedule)
@@ -150,7 +135,6 @@ def schedule_stop(schedule_id: int):
     if not has_unit_role(current_user, schedule.unit, "secretary"):
         abort(403)
     notices = services.deactivate_schedule(schedule, current_user)
-    db.session.commit()
     flash(_("Đã dừng lịch tiếp; các buổi chưa có lượt đặt đã được gỡ."), "success")
     flash_warnings(notices)
     return redirect(url_for(".manage"))
@@ -164,7 +148,7 @@ def preview_json():
     _check_unit(form.body()["unit_code"])
     try:
         occurrences, warnings = services.preview_schedule(form.body())
-    except ValidationFailed as exc:
+    except CoreError as exc:
         return jsonify({"errors": {k: core_message(v) for k, v in exc.errors.items()}}), 422
     items = [{"label": f"{format_date(o.starts_at.date(), 'EEEE, dd/MM/yyyy')} "
                        f"{o.starts_at:%H:%M}–{o.ends_at:%H:%M}",
@@ -182,14 +166,9 @@ def adhoc_new():
         _check_unit(form.unit_code.data)
         try:
             reception, warnings = services.create_adhoc_session(form.body(), current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            report_errors(form, exc)
-        except OverlapError as exc:
-            db.session.rollback()
-            _flash_overlap(exc)
+        except CoreError as exc:
+            refuse(exc, form)
         else:
-            db.session.commit()
             flash(_("Đã tạo và công bố buổi tiếp đột xuất."), "success")
             flash_warnings(warnings)
             return redirect(url_for(".session_detail", session_id=reception.id))
@@ -223,11 +202,9 @@ def holidays():
     if form.validate_on_submit():
         try:
             override, notices = add_holiday_override(form.data, current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            report_errors(form, exc)
+        except CoreError as exc:
+            refuse(exc, form)
         else:
-            db.session.commit()
             flash(_("Đã thêm điều chỉnh ngày %(day)s.", day=override.day.strftime("%d/%m/%Y")),
                   "success")
             flash_warnings(notices)
@@ -242,7 +219,6 @@ def holiday_remove(override_id: int):
     override = db.session.get(HolidayOverride, override_id) or abort(404)
     year = override.day.year
     notices = remove_holiday_override(override, current_user)
-    db.session.commit()
     flash(_("Đã xóa điều chỉnh ngày."), "success")
     flash_warnings(notices)
     return redirect(url_for(".holidays", year=year))

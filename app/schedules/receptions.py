@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from sessions.errors import N_, CoreError
+from sessions.errors import N_, CoreError, invalid
 from sessions.recurrence import MIN_SLOT_MINUTES, parse_choice, parse_minutes
 from sessions.rules import CONNECT_BEFORE_MINUTES, LINK_TEST_WORKING_DAYS
 
@@ -20,7 +20,6 @@ from ..extensions import db
 from ..timeutil import iso_local, local_today, parse_iso, to_local, to_utc_naive, utcnow
 from ..units.models import Unit
 from .availability import free_counts, session_slots
-from .errors import InvalidState, ValidationFailed
 from .generation import check_overlap
 from .models import ReceptionSession
 from .notices import notify_cancelled, notify_deputy
@@ -94,7 +93,8 @@ def _check_times(values: dict, errors: dict, now: datetime) -> None:
 
 
 def parse_adhoc_body(data: dict, now: datetime) -> dict:
-    """The values of an ad-hoc session body, or ValidationFailed with every field error."""
+    """The values of an ad-hoc session body, or a validation_error with every
+    field error."""
     from .services import parse_host, parse_location, parse_unit
 
     errors: dict[str, CoreError] = {}
@@ -113,7 +113,7 @@ def parse_adhoc_body(data: dict, now: datetime) -> dict:
     values["location"] = parse_location(data, errors)
     _check_times(values, errors, now)
     if errors:
-        raise ValidationFailed(errors)
+        raise invalid(errors)
     return values
 
 
@@ -159,8 +159,8 @@ def create_adhoc_session(data: dict, actor) -> tuple[ReceptionSession, list[Core
 
 def _require_open(reception: ReceptionSession, now: datetime) -> None:
     if reception.status not in ("scheduled", "live") or reception.ends_at <= now:
-        raise InvalidState(CoreError("invalid_state", N_(
-            "Buổi tiếp đã kết thúc hoặc đã bị hủy; không thể thay đổi.")))
+        raise CoreError("invalid_state", N_(
+            "Buổi tiếp đã kết thúc hoặc đã bị hủy; không thể thay đổi."))
 
 
 def open_bookings(reception: ReceptionSession) -> list[Booking]:
@@ -178,7 +178,7 @@ def cancel_session(reception: ReceptionSession, reason: object, actor) -> int:
     errors: dict[str, CoreError] = {}
     reason = _text({"reason": reason}, "reason", REASON_LENGTH, errors)
     if errors:
-        raise ValidationFailed(errors)
+        raise invalid(errors)
     _require_open(reception, utcnow())
     reception.status, reception.cancel_reason = "cancelled", reason
     reception.sequence += 1
@@ -218,7 +218,7 @@ def assign_deputy(reception: ReceptionSession, deputy_id: object, authorisation:
         text = _text({"authorisation": authorisation}, "authorisation", AUTHORISATION_LENGTH,
                      errors)
     if errors:
-        raise ValidationFailed(errors)
+        raise invalid(errors)
     reception.acting_host_id = deputy.id if deputy else None
     reception.acting_host = deputy
     reception.deputy_authorisation = text if deputy else ""

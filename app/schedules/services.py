@@ -1,8 +1,8 @@
 """Periodic schedules: create, preview, edit, stop; the rolling horizon.
 
 A schedule's body is the JSON of ``POST /api/v1/schedules`` (strings as in the API).
-Field errors raise :class:`ValidationFailed` (422), an overlap with another session
-of the host raises :class:`OverlapError` (409). Warnings are returned as core
+Field errors raise a CoreError ``validation_error`` (422), an overlap with another
+session of the host one with the code ``overlap`` (409). Warnings are returned as core
 errors (``code`` + Vietnamese message) for the caller to show.
 """
 
@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from sessions.errors import N_, CoreError
+from sessions.errors import N_, CoreError, invalid
 from sessions.recurrence import (
     Occurrence,
     ScheduleErrors,
@@ -32,7 +32,6 @@ from ..extensions import db
 from ..timeutil import local_today, to_utc_naive, utcnow
 from ..units.models import Unit
 from ..units.services import unit_by_code
-from .errors import InvalidState, OverlapError, ValidationFailed
 from .generation import check_overlap, find_overlap, insert_sessions, sync_sessions, utc_bounds
 from .models import Schedule
 from .receptions import (  # noqa: F401
@@ -47,9 +46,10 @@ from .receptions import (  # noqa: F401
 from .workcal import horizon_end, work_calendar
 
 __all__ = [
-    "InvalidState", "OverlapError", "ValidationFailed", "assign_deputy", "cancel_session",
+    "assign_deputy", "cancel_session",
     "create_adhoc_session", "create_schedule", "deactivate_schedule", "list_sessions",
-    "next_public_sessions", "preview_schedule", "resync_schedules", "session_dict",
+    "next_public_sessions", "preview_schedule", "resync_schedules", "schedule_json",
+    "session_dict",
     "unit_scope_ids", "update_schedule", "work_calendar",
 ]
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def _bound_dates(data: dict, errors: dict) -> dict:
 
 
 def parse_schedule_body(data: dict) -> tuple[Unit, User, ScheduleParams, str]:
-    """The unit, host, schedule parameters and location of a body, or ValidationFailed."""
+    """The unit, host, schedule parameters and location of a body, or a validation_error."""
     errors: dict[str, CoreError] = {}
     bounded = _bound_dates(data, errors)
     params = None
@@ -156,7 +156,7 @@ def parse_schedule_body(data: dict) -> tuple[Unit, User, ScheduleParams, str]:
         errors["rrule"] = CoreError("invalid_rrule", N_(
             "Quy tắc lặp quá dài (tối đa 300 ký tự)."), field="rrule")
     if errors:
-        raise ValidationFailed(errors)
+        raise invalid(errors)
     return unit, host, params, location
 
 
@@ -249,7 +249,7 @@ def update_schedule(schedule: Schedule, data: dict, actor) -> tuple[Schedule, li
     """
     unit, host, params, location = parse_schedule_body(data)
     if unit.id != schedule.unit_id:
-        raise ValidationFailed({"unit_code": CoreError("unit_locked", N_(
+        raise invalid({"unit_code": CoreError("unit_locked", N_(
             "Không thể chuyển lịch sang đơn vị khác; hãy tạo lịch mới."), field="unit_code")})
     today, calendar = local_today(), work_calendar()
     _fill(schedule, unit, host, params, location)
@@ -295,9 +295,11 @@ def resync_schedules(day: date, actor) -> list[CoreError]:
             work_calendar(), window=(today, end))
         try:
             notices += sync_sessions(schedule, occurrences, now=now, actor=actor)
-        except OverlapError as exc:
+        except CoreError as exc:
+            if exc.code != "overlap":
+                raise
             log.warning("schedule %s cannot follow the calendar: overlap %s",
-                        schedule.id, exc.other.id)
+                        schedule.id, exc.params["other_id"])
     return notices
 
 
@@ -323,3 +325,17 @@ def extend_all_horizons(now: datetime | None = None) -> int:
         schedule.generated_until = end
     db.session.flush()
     return created
+
+
+def schedule_json(schedule: Schedule) -> dict:
+    """A schedule as the API gives it (and the edit form starts from)."""
+    return {"id": schedule.id, "unit_code": schedule.unit.code, "host_id": schedule.host_id,
+            "rrule": schedule.rrule, "start_time": schedule.start_time.strftime("%H:%M"),
+            "duration_minutes": schedule.duration_minutes,
+            "slot_minutes": schedule.slot_minutes, "mode": schedule.mode,
+            "valid_from": schedule.valid_from.isoformat(),
+            "valid_until": schedule.valid_until.isoformat(),
+            "holiday_policy": schedule.holiday_policy, "location": schedule.location,
+            "is_active": schedule.is_active,
+            "generated_until": schedule.generated_until.isoformat()
+            if schedule.generated_until else None}

@@ -10,13 +10,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from sessions.errors import CoreError
+
 from ..auth.access import has_unit_role
+from ..doors import refuse
 from ..extensions import db
 from ..i18n import core_message
 from ..timeutil import utcnow
 from . import pages, services
 from .availability import free_counts, is_bookable, session_slots
-from .errors import InvalidState, ValidationFailed
 from .forms import CancelForm, DeputyForm, as_choices
 from .models import ReceptionSession
 from .pagecache import cached_public_page
@@ -28,15 +30,6 @@ bp = Blueprint("schedules", __name__)
 @bp.context_processor
 def _labels():
     return {"mode_labels": MODE_LABELS, "kind_labels": KIND_LABELS}
-
-
-def report_errors(form, exc: ValidationFailed) -> None:
-    """Put the service's field errors on the form (or flash those without a field)."""
-    for field, error in exc.errors.items():
-        if field in form:
-            form[field].errors = [*form[field].errors, core_message(error)]
-        else:
-            flash(core_message(error), "danger")
 
 
 def flash_warnings(warnings) -> None:
@@ -97,15 +90,12 @@ def cancel(session_id: int):
     form = CancelForm(prefix="cancel")
     try:
         count = services.cancel_session(reception, form.reason.data, current_user)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        report_errors(form, exc)
+    except CoreError as exc:
+        if exc.code == "invalid_state":
+            refuse(exc)
+            return redirect(url_for(".session_detail", session_id=session_id))
+        refuse(exc, form)
         return _render_session(reception, cancel_form=form, status=422)
-    except InvalidState as exc:
-        db.session.rollback()
-        flash(core_message(exc.error), "danger")
-        return redirect(url_for(".session_detail", session_id=session_id))
-    db.session.commit()
     flash(_("Đã hủy buổi tiếp; %(n)s lượt đặt đã được hủy và công dân được thông báo.",
             n=count), "success")
     return redirect(url_for(".session_detail", session_id=session_id))
@@ -119,15 +109,12 @@ def deputy(session_id: int):
     try:
         services.assign_deputy(reception, form.deputy_id.data or None, form.authorisation.data,
                                current_user)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        report_errors(form, exc)
+    except CoreError as exc:
+        if exc.code == "invalid_state":
+            refuse(exc)
+            return redirect(url_for(".session_detail", session_id=session_id))
+        refuse(exc, form)
         return _render_session(reception, deputy_form=form, status=422)
-    except InvalidState as exc:
-        db.session.rollback()
-        flash(core_message(exc.error), "danger")
-        return redirect(url_for(".session_detail", session_id=session_id))
-    db.session.commit()
     flash(_("Đã cập nhật người chủ trì buổi tiếp."), "success")
     return redirect(url_for(".session_detail", session_id=session_id))
 

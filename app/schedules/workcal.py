@@ -10,14 +10,13 @@ from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from sessions.errors import N_, CoreError
+from sessions.errors import N_, CoreError, invalid
 from sessions.recurrence import parse_date
 from sessions.workdays import WorkCalendar
 
 from ..audit.services import record_event
 from ..extensions import db
 from ..timeutil import local_today
-from .errors import ValidationFailed
 from .models import HolidayOverride
 
 OVERRIDE_KINDS = ("off", "work")
@@ -131,7 +130,7 @@ def add_holiday_override(data: dict, actor) -> tuple[HolidayOverride, list[CoreE
     """
     values, errors = _override_errors(data)
     if errors:
-        raise ValidationFailed(errors)
+        raise invalid(errors)
     override = HolidayOverride(day=values["day"], kind=values["kind"], name=values["name"],
                                created_by_id=getattr(actor, "id", None))
     db.session.add(override)

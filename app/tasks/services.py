@@ -11,6 +11,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
+from sessions import errors as err
 from sessions import tasks as core
 from sessions.errors import N_, CoreError
 from sessions.rules import answer_deadline
@@ -19,7 +20,6 @@ from ..audit.services import record_event
 from ..auth.access import agency_ids, is_admin, scoped_unit_ids
 from ..bookings.models import Booking
 from ..extensions import db
-from ..minutes import errors as err
 from ..minutes.access import EDITABLE_STATUSES
 from ..minutes.services import translate
 from ..schedules.models import ReceptionSession

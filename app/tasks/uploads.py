@@ -12,12 +12,12 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
+from sessions import errors as err
 from sessions.errors import N_, CoreError
 
 from ..audit.services import record_event
 from ..bookings.uploads import clean_filename, copy_limited, sniff
 from ..extensions import db
-from ..minutes import errors as err
 from .models import Task, TaskAttachment
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -31,14 +31,13 @@ def task_upload_dir() -> Path:
     return path
 
 
-def _file_error(message: str, **params) -> err.ActionError:
+def _file_error(message: str, **params) -> CoreError:
     return err.invalid({"file": CoreError("invalid_file", message, field="file", **params)})
 
 
-def _too_large() -> err.ActionError:
-    return err.ActionError(413, "too_large", CoreError(
-        "too_large", N_("Mỗi tệp không được lớn hơn {max} MB."), field="file",
-        max=MAX_FILE_BYTES // (1024 * 1024)))
+def _too_large() -> CoreError:
+    return CoreError("too_large", N_("Mỗi tệp không được lớn hơn {max} MB."), field="file",
+                     max=MAX_FILE_BYTES // (1024 * 1024))
 
 
 def _store(storage) -> dict:

@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from sessions.errors import CoreError
+
 from ..auth.decorators import roles_required
 from ..bookings.models import Booking
-from ..extensions import db
+from ..doors import rollback
 from ..i18n import core_message
-from ..minutes.errors import ActionError
 from ..minutes.lookup import find
 from ..timeutil import local_today
 from . import services
@@ -40,9 +41,9 @@ def _task(task_id: int, allowed) -> Task:
     return task
 
 
-def _refusal(exc: ActionError, form=None) -> None:
+def _refusal(exc: CoreError, form=None) -> None:
     """Roll back, put field errors on ``form`` and flash the headline."""
-    db.session.rollback()
+    rollback()
     for name, error in exc.errors.items():
         if form is not None and name in form:
             form[name].errors = [*form[name].errors, core_message(error)]
@@ -92,11 +93,10 @@ def report(task_id: int):
             added.append(add_task_attachment(task, storage, actor=current_user))
         services.report_task(task, {"status": form.status.data, "result": form.result.data},
                              actor=current_user)
-    except ActionError as exc:
+    except CoreError as exc:
         remove_stored(added)
         _refusal(exc, form)
         return _render_detail(task, form, ReviewForm(), exc.status)
-    db.session.commit()
     flash(_("Đã cập nhật tình trạng nhiệm vụ."), "success")
     return redirect(url_for("tasks.detail", task_id=task.id))
 
@@ -111,10 +111,9 @@ def review(task_id: int):
     try:
         services.review_task(task, {"decision": form.decision.data, "note": form.note.data},
                              actor=current_user)
-    except ActionError as exc:
+    except CoreError as exc:
         _refusal(exc, form)
         return _render_detail(task, ReportForm(), form, exc.status)
-    db.session.commit()
     flash(_("Đã ghi nhận đánh giá kết quả."), "success")
     return redirect(url_for("tasks.detail", task_id=task.id))
 
@@ -136,10 +135,9 @@ def case(booking_id: int):
                                            "description": form.description.data,
                                            "due_date": form.due_date.data},
                                  actor=current_user)
-        except ActionError as exc:
+        except CoreError as exc:
             _refusal(exc, form)
         else:
-            db.session.commit()
             flash(_("Đã giao nhiệm vụ và thông báo cho cơ quan."), "success")
             return redirect(url_for("tasks.case", booking_id=booking.id))
     return render_template("tasks/case.html", booking=booking, form=form, today=local_today(),

@@ -3,9 +3,9 @@
 import pytest
 
 from app.bookings import services
-from app.bookings.errors import BookingError
 from app.bookings.models import Booking, SlotHold
 from app.extensions import db
+from sessions.errors import CoreError as BookingError
 from tests.bookings.scene import body, build_scene
 
 

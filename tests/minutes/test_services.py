@@ -10,9 +10,9 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.minutes import services
-from app.minutes.errors import ActionError
 from app.minutes.models import MinutesVersion
 from app.timeutil import utcnow
+from sessions.errors import CoreError as ActionError
 
 
 def test_first_save_creates_version_one(world):

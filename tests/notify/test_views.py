@@ -1,4 +1,4 @@
-"""The outbox page /admin/notifications/ (app/notify/views.py)."""
+"""The outbox page /admin/notifications/ (app/admin/outbox_views.py)."""
 
 from __future__ import annotations
 

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.notify.models import Notification
 from app.schedules import services
-from app.schedules.errors import OverlapError, ValidationFailed
 from app.schedules.models import ReceptionSession
 from app.schedules.workcal import add_holiday_override
 from app.timeutil import local_today, to_local, utcnow
+from sessions.errors import CoreError as OverlapError
+from sessions.errors import CoreError as ValidationFailed
 from tests.schedules.helpers import add_session, body, fixed_body
 
 TET_2027 = ("FREQ=MONTHLY;BYDAY=2TU", date(2027, 1, 1), date(2027, 3, 31))

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.minutes.errors import ActionError
 from app.notify.models import Notification
 from app.tasks import services
 from app.tasks.models import TaskEvent
 from app.timeutil import local_today
+from sessions.errors import CoreError as ActionError
 
 
 def _task(world, **data):

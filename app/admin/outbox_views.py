@@ -6,12 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..admin import queries, services
-from ..admin.forms import OutboxFilterForm
-from ..admin.views import page_arg, run_service
 from ..auth.decorators import roles_required
 from ..extensions import db
-from .models import CHANNELS, Notification
+from ..notify.models import CHANNELS, Notification
+from . import queries, services
+from .forms import OutboxFilterForm
+from .views import page_arg, run_service
 
 bp = Blueprint("notify", __name__, url_prefix="/admin/notifications")
 

@@ -15,13 +15,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from ..audit.models import AuditEvent
+from ..audit.services import record_event, verify_chain
 from ..auth.decorators import roles_required
 from ..auth.models import User
 from ..extensions import db
 from ..spreadsheets import csv_row
 from ..timeutil import iso_local, local_today, to_utc_naive
-from .models import AuditEvent
-from .services import record_event, verify_chain
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PER_PAGE = 50
@@ -127,7 +127,6 @@ def export():
                                  e.hash]))
     record_event("audit_export", actor=current_user, target="audit", rows=len(events),
                  filters={k: v for k, v in given.items() if v})
-    db.session.commit()
     return Response(out.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="nhat-ky-{local_today().isoformat()}.csv"',
         "Cache-Control": "private, no-store"})

@@ -1,0 +1,126 @@
+"""The doors: where a unit of work opens, commits, rolls back and a refusal is translated.
+
+Services flush and raise one error, :class:`sessions.errors.CoreError`; they never
+commit and never catch to translate. Each door does both, once
+(docs/architecture.md):
+
+- every web view and API route is wrapped by :func:`guard_views`: a view that returns
+  commits, a view that raises rolls back; a CoreError that escapes becomes CONTRACT §3's
+  JSON under /api/ and the error page elsewhere; a view that shows a refusal on its
+  own page calls :func:`refuse` (field errors on the form, the rest flashed);
+- each Socket.IO event runs in :func:`unit_of_work` (app/live/events.py), its refusal
+  acknowledged with :func:`ack_refusal`;
+- each job run is one :func:`unit_of_work` (app/jobs.py); the outbox dispatch commits
+  each message on its own, on purpose (app/notify/jobs.py says why).
+
+Work that must only happen once the data is committed (a Socket.IO broadcast, a page
+cache to forget) is registered with :func:`after_commit`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask import Flask, flash, render_template
+
+from sessions.errors import STATUSES, CoreError
+
+from .errors import ApiError, wants_json
+from .extensions import db
+from .i18n import core_message, field_messages
+
+_AFTER_COMMIT = "after_commit"
+#: The codes CONTRACT §3 lets the API answer with; any other code names a broken rule
+#: of the input, answered as 422 validation_error on its field.
+CONTRACT_CODES = frozenset(STATUSES) | {"validation_error", "consent_required"}
+
+
+def after_commit(action: Callable[[], object]) -> None:
+    """Run ``action`` once the current unit of work has committed (never if it rolls back)."""
+    db.session.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+def commit() -> None:
+    """Commit the unit of work, then run what waited for it."""
+    db.session.commit()
+    for action in db.session.info.pop(_AFTER_COMMIT, []):
+        action()
+
+
+def rollback() -> None:
+    """Roll the unit of work back; what waited for its commit is dropped."""
+    db.session.info.pop(_AFTER_COMMIT, None)
+    db.session.rollback()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit when the block ends normally, roll back when it raises (and re-raise)."""
+    try:
+        yield
+    except BaseException:
+        rollback()
+        raise
+    commit()
+
+
+def transactional(view: Callable) -> Callable:
+    """A view whose return commits and whose exception rolls back."""
+    @functools.wraps(view)
+    def door(*args, **kwargs):
+        with unit_of_work():
+            return view(*args, **kwargs)
+    return door
+
+
+def guard_views(app: Flask) -> None:
+    """Make every registered view (web page and API route) a door."""
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint != "static":
+            app.view_functions[endpoint] = transactional(view)
+
+
+# --- translating the one refusal -------------------------------------------------------
+
+def api_error(exc: CoreError) -> ApiError:
+    """A refusal as CONTRACT §3's JSON error."""
+    if exc.code not in CONTRACT_CODES:
+        field = exc.field or "error"
+        return ApiError(422, "validation_error", core_message(exc),
+                        {field: core_message(exc)})
+    return ApiError(exc.status, exc.code, core_message(exc), field_messages(exc.errors),
+                    extra=exc.extra)
+
+
+def refuse(exc: CoreError, form=None) -> str:
+    """Roll back and show a refusal on the page: each field error on the ``form`` field
+    of that name, the rest flashed. Returns the headline message."""
+    message = core_message(exc)
+    rollback()
+    shown = False
+    for field, error in exc.field_errors().items():
+        if form is not None and field in form:
+            form[field].errors = [*form[field].errors, core_message(error)]
+            shown = True
+        elif exc.errors:
+            flash(core_message(error), "danger")
+            shown = True
+    if not shown:
+        flash(message, "danger")
+    return message
+
+
+def ack_refusal(exc: CoreError) -> dict:
+    """A refusal as a Socket.IO acknowledgement (CONTRACT §5)."""
+    return {"ok": False, "error": exc.code, "message": core_message(exc)}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CoreError)
+    def _refused(exc: CoreError):
+        if wants_json():
+            return api_error(exc).response()
+        return render_template("errors/error.html", status=exc.status,
+                               message=core_message(exc)), exc.status
