@@ -192,3 +192,15 @@ def test_a_calendar_joined_from_events_is_icalendars_own():
     for event in events:
         whole.add_component(_vevent(event))
     assert build_calendar(events, name="Lịch") == whole.to_ical()
+
+
+def test_the_fingerprint_follows_every_field_written():
+    from sessions.ical import event_fingerprint
+
+    event = make_event(description=LONG_DESCRIPTION)
+    assert event_fingerprint(event) == event_fingerprint(make_event(description=LONG_DESCRIPTION))
+    for change in ({"summary": "Khác"}, {"sequence": 3}, {"status": "CANCELLED"},
+                   {"ends_at": datetime(2027, 2, 16, 5, 0, tzinfo=UTC)}, {"url": ""},
+                   {"dtstamp": datetime(2027, 1, 5, 9, 30, 16, tzinfo=LOCAL)}):
+        assert event_fingerprint(make_event(description=LONG_DESCRIPTION, **change)) != \
+            event_fingerprint(event), change
