@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request
 
 from ..auth.services import user_for_calendar_token
+from ..extensions import db
 from ..units.services import unit_by_code
 from . import services
 
@@ -30,7 +31,9 @@ def unit_feed(code: str):
     unit = unit_by_code(code)
     if unit is None:
         abort(404)
-    return _respond(services.unit_feed(unit), "public, max-age=300")
+    feed = services.unit_feed(unit)
+    db.session.commit()  # the VEVENTs the feed wrote for its sessions (services._store)
+    return _respond(feed, "public, max-age=300")
 
 
 @bp.get("/me.ics")
@@ -38,4 +41,6 @@ def me_feed():
     user = user_for_calendar_token(request.args.get("token", ""))
     if user is None or not user.is_active:
         abort(404)
-    return _respond(services.personal_feed(user), "private, max-age=300")
+    feed = services.personal_feed(user)
+    db.session.commit()  # as above
+    return _respond(feed, "private, max-age=300")

@@ -9,12 +9,6 @@ from tests.minutes.world import build_world
 BODY = {"content": "Công dân trình bày nội dung.", "conclusion": "Giao Sở Xây dựng kiểm tra."}
 
 
-@pytest.fixture
-def world(make):
-    """Every role around one accepted case."""
-    return build_world(make)
-
-
 def _put(api, world, user, body=None):
     return api.put(f"/bookings/{world.booking.id}/minutes", user=user, json=body or BODY)
 

@@ -10,15 +10,8 @@ from pathlib import Path
 import pytest
 
 from app.timeutil import local_today
-from tests.minutes.world import build_world
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-@pytest.fixture
-def world(make):
-    """Every role around one accepted case."""
-    return build_world(make)
 
 
 def _body(**overrides):

@@ -12,28 +12,18 @@ from datetime import date, time, timedelta
 from types import SimpleNamespace
 
 import pytest
-from flask import g
 
 from app.security.rules import ROLES
 from tests import factories as make
-from tests.conftest import _empty_tables
+from tests.conftest import _empty_tables, testing_app
 
 
 @pytest.fixture(scope="module")
 def secured(database_url, tmp_path_factory):
     """(app, world) shared by the tests of a module; the tables are emptied afterwards."""
-    from app import create_app
     from app.extensions import db
 
-    app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
-                      "SERVER_NAME": "localhost"})
-
-    @app.before_request
-    def _fresh_request_state():
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-
+    app = testing_app(database_url, str(tmp_path_factory.mktemp("uploads")))
     ctx = app.app_context()
     ctx.push()
     try:

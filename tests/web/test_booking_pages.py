@@ -10,18 +10,11 @@ from app.bookings.models import Attachment, Booking
 from app.extensions import db
 from app.timeutil import iso_local
 from tests.bookings.scene import audit_actions, body, build_scene, notifications
-from tests.factories import PASSWORD
-
-
-@pytest.fixture
-def scene(make):
-    return build_scene(make)
+from tests.factories import log_in
 
 
 def login(client, user):
-    db.session.commit()
-    response = client.post("/login", data={"username": user.email, "password": PASSWORD})
-    assert response.status_code == 302
+    assert log_in(client, user.email).status_code == 302
 
 
 def post(client, url, data=None, **kwargs):
