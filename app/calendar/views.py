@@ -1,11 +1,13 @@
-"""iCalendar feeds (CONTRACT §4): a unit's sessions (public) and a personal feed (token)."""
+"""iCalendar feeds (CONTRACT §4): a unit's sessions (public) and a personal feed (token).
+
+A feed stores the VEVENTs it had to write afresh (services._store); the door commits them.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
 from ..auth.services import user_for_calendar_token
-from ..extensions import db
 from ..units.services import unit_by_code
 from . import services
 
@@ -32,7 +34,6 @@ def unit_feed(code: str):
     if unit is None:
         abort(404)
     feed = services.unit_feed(unit)
-    db.session.commit()  # the VEVENTs the feed wrote for its sessions (services._store)
     return _respond(feed, "public, max-age=300")
 
 
@@ -42,5 +43,4 @@ def me_feed():
     if user is None or not user.is_active:
         abort(404)
     feed = services.personal_feed(user)
-    db.session.commit()  # as above
     return _respond(feed, "private, max-age=300")
