@@ -43,7 +43,7 @@ from .forms import (
 from .invites import booking_invite
 from .messages import read_link
 from .models import Attachment, Booking, Rating
-from .tracking import find_tracked, tracking_dict
+from .tracking import find_tracked, limit_failed_lookups, tracking_dict
 from .uploads import MAX_FILES, add_attachment, attachment_path
 
 bp = Blueprint("bookings", __name__)
@@ -225,6 +225,7 @@ def rate(id: int):
 
 @bp.get("/track")
 @limiter.limit("30 per minute")
+@limit_failed_lookups(lambda: request.args.get("code"))
 def track():
     form = TrackForm(request.args)
     result, status = None, 200
