@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 
 from ..bookings import services
 from ..bookings.access import booking_dict, can_manage, can_view, is_owner, reveal, summary_dict
-from ..bookings.invites import booking_invite
 from ..bookings.models import Attachment, Booking
 from ..bookings.uploads import add_attachment, attachment_dict, attachment_path
+from ..calendar.invites import booking_invite
 from ..errors import ApiError
 from ..extensions import db
 from . import bp

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -40,7 +39,6 @@ from .forms import (
     TrackForm,
     as_choices,
 )
-from .invites import booking_invite
 from .messages import read_link
 from .models import Attachment, Booking, Rating
 from .tracking import find_tracked, limit_failed_lookups, tracking_dict
@@ -172,19 +170,6 @@ def signed_action(action: str, token: str):
                        reason=form.reason.data or ""):
             return render_template("bookings/cancelled.html", booking=booking)
     return render_template("bookings/cancel.html", booking=booking, form=form, action=here)
-
-
-@bp.get("/bookings/<int:id>/invite.ics")
-@login_required
-def invite(id: int):
-    booking = load_booking(id, is_owner)
-    try:
-        body = booking_invite(booking)
-    except CoreError:
-        abort(404)
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="lich-tiep-{booking.id}.ics"',
-        "Cache-Control": "private, no-store"})
 
 
 @bp.post("/bookings/<int:id>/files")

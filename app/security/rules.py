@@ -188,7 +188,7 @@ WEB: dict[str, Access] = {
     "bookings.mine": signed_in("one's own bookings"),
     "bookings.detail": OWNER,
     "bookings.done": OWNER,
-    "bookings.invite": OWNER,
+    "calendar.booking_invite": OWNER,
     "bookings.upload": OWNER,
     "bookings.rate": OWNER,
     "bookings.cancel": OWNER_OR_SECRETARY,

@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 
 from sessions.ical import EventData, build_invite
 
-from ..calendar.events import booking_event, uid_domain
-from . import errors as err
-from .models import Booking
+from ..bookings import errors as err
+from ..bookings.models import Booking
+from .events import booking_event, uid_domain
 
 
 def invite_event(booking: Booking) -> EventData:
