@@ -21,6 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..audit.services import record_event
 from ..extensions import db, limiter
 from ..i18n import core_message
+from ..web import safe_next
 from . import services, totp
 from .forms import (
     LoginForm,
@@ -41,8 +42,7 @@ PENDING_SECONDS = 300
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.args.get("next"), default)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -102,9 +102,7 @@ def login_totp():
             if lang:
                 session["lang"] = lang
             login_user(user, remember=pending.get("remember", False))
-            target = pending.get("next") or ""
-            safe = target.startswith("/") and not target.startswith("//")
-            return redirect(target if safe else url_for("main.home"))
+            return redirect(safe_next(pending.get("next"), url_for("main.home")))
         form.code.errors = [*form.code.errors, _(
             "Mã xác thực không đúng hoặc đã được dùng. Sau %(n)s lần nhập sai liên tiếp, "
             "tài khoản sẽ bị tạm khóa %(m)s phút (lâu hơn nếu tiếp tục sai).", n=services.LOCK_AFTER,
