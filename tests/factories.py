@@ -57,11 +57,22 @@ def make_agency(unit: Unit, code: str = "SXD", name: str = "Sở Xây dựng") -
     return agency
 
 
+def web_login_key(user: User) -> str:
+    """What a browser's session names ``user`` by after a web sign-in (a new, committed
+    sign-in row; app/auth/websessions.py): a bare user id signs nobody in."""
+    from app.auth.services import start_web_login
+    from app.auth.websessions import login_key
+
+    key = login_key(user, start_web_login(user).id)
+    db.session.commit()
+    return key
+
+
 def sign_in(client, user: User) -> None:
     """Sign ``user`` in on a Flask test client (the Flask-Login session cookie)."""
-    db.session.commit()
+    key = web_login_key(user)
     with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
+        cookie["_user_id"] = key
         cookie["_fresh"] = True
 
 

@@ -2,51 +2,40 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, url_for
+from flask import current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import services, totp
+from ..auth import services
 from ..errors import ApiError
 from ..extensions import db, limiter
 from . import bp
 from .helpers import OPENAPI_PATHS, current_api_user, document, json_body, validation_error
 
 
-def _login_key() -> str:
-    from flask import request
-
-    data = request.get_json(silent=True)
-    username = data.get("username") if isinstance(data, dict) else None
-    return f"login:{str(username or '').strip().lower()[:100]}"
-
-
-def _failed_login(response) -> bool:
-    return response.status_code == 401
-
-
 @bp.post("/auth/login")
-@limiter.limit("10 per 15 minutes", key_func=_login_key, deduct_when=_failed_login,
-               error_message="rate_limited")
 def login():
     data = json_body()
-    username, password = data.get("username"), data.get("password")
+    username, password, code = data.get("username"), data.get("password"), data.get("totp")
     if not isinstance(username, str) or not isinstance(password, str):
         raise ApiError(400, "bad_request", _("Cần có tên đăng nhập và mật khẩu."))
-    user = services.authenticate(username, password)
+    code = code.strip() if isinstance(code, str) else None
+    try:
+        user = services.attempt_login(username, password, address=request.remote_addr or "",
+                                      code=code, where="api")
+    except services.Throttled as exc:
+        db.session.commit()  # the failure is audited
+        raise ApiError(429, "rate_limited", _("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại "
+                                              "sau."), headers={"Retry-After": str(exc.seconds)}
+                       ) from None
     if user is None:
         db.session.commit()
-        raise ApiError(401, "unauthorized", _("Tên đăng nhập hoặc mật khẩu không đúng."))
-    if user.totp_enabled:
-        code = data.get("totp")
-        if not isinstance(code, str) or not code.strip():
-            db.session.commit()
-            raise ApiError(401, "totp_required",
-                           _("Tài khoản này bật xác thực hai bước: cần gửi kèm mã xác thực "
-                             "(trường totp)."))
-        if not totp.check_second_factor(user, code, where="api"):
-            db.session.commit()
-            raise ApiError(401, "unauthorized", _("Mã xác thực không đúng hoặc đã được dùng."))
-        services.complete_login(user, second_factor="totp", via="api")
+        raise ApiError(401, "unauthorized", _("Tên đăng nhập hoặc mật khẩu không đúng.") if not code
+                       else _("Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng."))
+    if user.totp_enabled and not code:
+        db.session.commit()
+        raise ApiError(401, "totp_required",
+                       _("Tài khoản này bật xác thực hai bước: cần gửi kèm mã xác thực "
+                         "(trường totp)."))
     token = services.issue_token(user, current_app.config["API_TOKEN_HOURS"])
     db.session.commit()
     return jsonify({"token": token, "user": user.to_dict()})

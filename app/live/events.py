@@ -27,7 +27,7 @@ from ..auth.services import user_id_for_token
 from ..extensions import db, socketio
 from ..i18n import core_message
 from ..timeutil import iso_local, utcnow
-from . import outcomes, rooms, services
+from . import credentials, outcomes, rooms, services
 from .access import get_reception, require_open, resolve_role
 from .rooms import NAMESPACE, room_name
 
@@ -99,6 +99,9 @@ def acknowledged(handler):
     @wraps(handler)
     def wrapped(data=None, *_args):
         try:
+            ended = credentials.refusal()  # a token or sign-in ended since the connect
+            if ended is not None:
+                return ended
             if not isinstance(data, dict):
                 raise CoreError("bad_request", N_("Dữ liệu gửi lên phải là một đối tượng JSON."))
             return handler(data)
@@ -127,8 +130,9 @@ def on_connect(auth=None):
                                           "message": _("Mã truy cập không hợp lệ hoặc đã hết hạn.")})
     else:
         user_id = current_user.id if current_user.is_authenticated else None
-    socketio.server.save_session(request.sid, {"user_id": user_id, "roles": {}},
-                                 namespace=NAMESPACE)
+    socketio.server.save_session(request.sid, {
+        "user_id": user_id, "roles": {},
+        "credential": credentials.of_connection(token, user_id)}, namespace=NAMESPACE)
     db.session.commit()
 
 

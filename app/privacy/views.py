@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, session, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
+from ..auth import websessions
 from ..auth.decorators import roles_required
 from ..extensions import db, limiter
 from ..i18n import core_message
@@ -72,9 +73,8 @@ def delete():
         db.session.rollback()
         flash(core_message(error), "danger")
         return redirect(url_for("privacy.mine"))
+    websessions.sign_out()
     db.session.commit()
-    logout_user()
-    session.clear()
     flash(_("Tài khoản của bạn đã được đóng và dữ liệu cá nhân không thuộc diện lưu trữ bắt "
             "buộc đã được xóa."), "success")
     return redirect(url_for("main.home"))

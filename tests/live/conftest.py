@@ -18,6 +18,7 @@ import socketio as sio
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 import app.live.events  # noqa: F401  (registers the /live handlers before any server)
+from tests.factories import web_login_key
 
 NS = "/live"
 
@@ -210,8 +211,9 @@ def login(client):
 
         db.session.commit()
         g.pop("_login_user", None)
+        key = web_login_key(user)
         with client.session_transaction() as cookie:
-            cookie["_user_id"] = str(user.id)
+            cookie["_user_id"] = key
             cookie["_fresh"] = True
         return client
 

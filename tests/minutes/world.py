@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import g
 
 from app.extensions import db
+from tests.factories import web_login_key
 
 
 @dataclass
@@ -67,6 +68,7 @@ def login(client, user) -> None:
     db.session.commit()
     # The tests' app context outlives requests, and Flask-Login caches the user in g.
     g.pop("_login_user", None)
+    key = web_login_key(user)
     with client.session_transaction() as session_data:
-        session_data["_user_id"] = str(user.id)
+        session_data["_user_id"] = key
         session_data["_fresh"] = True

@@ -7,6 +7,7 @@ from flask import g
 
 from app.extensions import db
 from app.timeutil import utcnow
+from tests.factories import web_login_key
 
 
 @pytest.fixture(autouse=True)
@@ -21,8 +22,9 @@ def fresh_request_state(app):
 
 def login(client, user) -> None:
     db.session.commit()
+    key = web_login_key(user)
     with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
+        cookie["_user_id"] = key
         cookie["_fresh"] = True
 
 

@@ -31,8 +31,10 @@ def secured(database_url, tmp_path_factory):
 
     @app.before_request
     def _fresh_request_state():
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
+        # Requests share the test's app context, hence its g: forget what an earlier
+        # request (web or API) found out about its caller.
+        for name in ("_login_user", "_flask_babel", "api_caller", "api_user", "api_token"):
+            g.pop(name, None)
 
     ctx = app.app_context()
     ctx.push()

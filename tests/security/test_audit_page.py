@@ -13,6 +13,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import record_event, verify_chain
 from app.extensions import db
 from app.timeutil import utcnow
+from tests.factories import web_login_key
 
 
 def sign_in(client, user):
@@ -20,8 +21,9 @@ def sign_in(client, user):
 
     db.session.commit()
     g.pop("_login_user", None)
+    key = web_login_key(user)
     with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
+        cookie["_user_id"] = key
         cookie["_fresh"] = True
 
 

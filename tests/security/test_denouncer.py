@@ -15,6 +15,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from sessions.identity import mask_name
 from tests import factories as make
+from tests.factories import web_login_key
 
 #: Who sees the identity through the API (app/bookings/access.py can_see_identity).
 API_SEES = {"citizen": True, "secretary": True, "host": True, "inspector": True,
@@ -99,8 +100,9 @@ def test_console_case_list_masks_for_the_administrator_and_deputies_and_logs_rev
     name = world.denouncer.full_name
     for role, sees in (("host", True), ("secretary", True), ("deputy", False), ("admin", False)):
         client = app.test_client()
+        key = web_login_key(world.users[role])
         with client.session_transaction() as cookie:
-            cookie["_user_id"] = str(world.users[role].id)
+            cookie["_user_id"] = key
         before = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "denouncer_revealed", AuditEvent.actor_id ==
             world.users[role].id))

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.notify.models import Notification
 from app.timeutil import utcnow
 from app.units.models import Agency, Unit
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, web_login_key
 
 NON_ADMIN_ROLES = ["citizen", "secretary", "host", "deputy", "officer", "inspector"]
 
@@ -34,8 +34,9 @@ def fresh_request_state(app):
 
 def login(client, user) -> None:
     db.session.commit()
+    key = web_login_key(user)
     with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
+        cookie["_user_id"] = key
         cookie["_fresh"] = True
 
 

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.schedules import services
 from app.schedules.models import HolidayOverride, ReceptionSession, Schedule
 from app.timeutil import local_today, to_local
+from tests.factories import web_login_key
 from tests.schedules.helpers import add_session, body, make_place
 
 
@@ -23,8 +24,9 @@ def place(make):
 
 def sign_in(client, user):
     db.session.commit()
+    key = web_login_key(user)
     with client.session_transaction() as browser:
-        browser["_user_id"] = str(user.id)
+        browser["_user_id"] = key
         browser["_fresh"] = True
 
 
