@@ -92,6 +92,9 @@ class Config:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     API_TOKEN_HOURS = int(os.environ.get("API_TOKEN_HOURS", "72"))
+    # A /live connection's token or web sign-in is checked again at its next event once
+    # this many seconds have passed since the last check (at most 60: CONTRACT §7).
+    LIVE_AUTH_RECHECK_SECONDS = min(60, int(os.environ.get("LIVE_AUTH_RECHECK_SECONDS", "60")))
     # Case records (bookings with their history, files, minutes) are archival records of
     # the reception and are kept this many years after their last change, also when the
     # citizen asks for deletion; then the retention job anonymises them. DOMAIN.md sets no

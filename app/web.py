@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from babel.dates import get_day_names
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
+from werkzeug.urls import iri_to_uri
 
 from .timeutil import to_local
 
@@ -18,6 +21,46 @@ ROLE_LABELS = {
     "officer": _l("Cán bộ cơ quan chuyên môn"), "inspector": _l("Thanh tra"),
     "admin": _l("Quản trị hệ thống"),
 }
+
+
+# Unicode categories a browser may drop or read as a separator inside a URL: control
+# and format characters (tab, CR, LF, zero-width), line, paragraph and other spaces.
+_DROPPED = frozenset({"Cc", "Cf", "Zl", "Zp", "Zs"})
+
+
+def safe_next(target, default: str = "/") -> str:
+    r"""``target`` if it is a path of this site, else ``default`` (CONTRACT §7).
+
+    Browsers drop tabs and newlines and read a backslash as a slash, and full-width
+    look-alikes fold to ASCII on the way, so ``/\t/evil``, ``/\evil`` or ``／／evil``
+    would leave the site:
+    the target is normalised first, then it must start with exactly one ``/`` and
+    name neither a scheme nor a host. Every redirect to a user-given place uses it.
+    """
+    if not isinstance(target, str) or not target:
+        return default
+    cleaned = "".join(c for c in unicodedata.normalize("NFKC", target)
+                      if c != "\\" and unicodedata.category(c) not in _DROPPED)
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return default
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return default
+    if parts.scheme or parts.netloc:
+        return default
+    return iri_to_uri(cleaned)
+
+
+def safe_referrer(default: str = "/") -> str:
+    """The page the visitor came from when it is a page of this site, else ``default``."""
+    try:
+        parts = urlsplit(request.referrer or "")
+    except ValueError:  # a host that is no host (e.g. full-width look-alikes)
+        return default
+    if parts.netloc != request.host or parts.scheme not in ("http", "https"):
+        return default
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), default)
 
 
 def role_label(role: str) -> str:

@@ -78,12 +78,12 @@ def testing_app(database_url: str, upload_dir: str):
 
     @application.before_request
     def _fresh_request_state():
-        # Requests in a test share the test's app context and so its `g`: forget the
-        # signed-in user and the locale cached by an earlier request.
+        # Requests in a test share the test's app context and so its `g`: forget what an
+        # earlier request (web or API) found out about its caller, and its locale.
         from flask import g
 
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
+        for name in ("_login_user", "_flask_babel", "api_caller", "api_user", "api_token"):
+            g.pop(name, None)
 
     return application
 

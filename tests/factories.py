@@ -66,17 +66,29 @@ def make_agency(unit: Unit, code: str = "SXD", name: str = "Sở Xây dựng") -
     return agency
 
 
-def sign_in(client, user: User) -> None:
-    """Sign ``user`` in on a Flask test client (the Flask-Login session cookie).
+def web_login_key(user: User) -> str:
+    """What a browser's session names ``user`` by after a web sign-in (a new, committed
+    sign-in row; app/auth/websessions.py): a bare user id signs nobody in."""
+    from app.auth.services import start_web_login
+    from app.auth.websessions import login_key
 
-    The data is committed so that the request sees it. Requests share the test's
-    application context, hence its ``g``: the user Flask-Login cached there is
-    forgotten so that the next request loads ``user``.
-    """
+    key = login_key(user, start_web_login(user).id)
     db.session.commit()
+    return key
+
+
+def sign_in(client, user: User) -> None:
+    """Sign ``user`` in on a Flask test client (the Flask-Login session cookie), as a web
+    sign-in does: a new committed sign-in row, named in the cookie (a bare user id signs
+    nobody in).
+
+    Requests share the test's application context, hence its ``g``: the user
+    Flask-Login cached there is forgotten so that the next request loads ``user``.
+    """
+    key = web_login_key(user)
     g.pop("_login_user", None)
     with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
+        cookie["_user_id"] = key
         cookie["_fresh"] = True
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from sessions.errors import CoreError
 
+from ..auth import websessions
 from ..auth.decorators import roles_required
 from ..auth.models import ROLES, RoleAssignment, User
 from ..extensions import db
@@ -157,11 +158,8 @@ def accept_invite(token: str):
         user, ok = run_service(services.accept_invitation, token, form.password.data,
                                form=form)
         if ok:
-            lang = session.get("lang")
-            session.clear()  # a fresh session on login (no fixation)
-            if lang:
-                session["lang"] = lang
-            login_user(user)
+            websessions.sign_in(user)  # a fresh session (no fixation)
+            db.session.commit()
             flash(_("Đã đặt mật khẩu. Chào mừng %(name)s!", name=user.full_name), "success")
             return redirect(url_for("main.home"))
     return render_template("admin/accept_invite.html", form=form, invited=invited)

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..i18n import core_message
 from ..units.models import LEVELS, Agency
 from ..units.services import unit_by_code
+from ..web import safe_next as web_safe_next
 from . import queries, services
 from .forms import (
     LEVEL_LABELS,
@@ -54,8 +55,7 @@ def run_service(fn, *args, form=None, **kwargs):
 
 def safe_next(default: str) -> str:
     """The ``next`` path of this site given with the request, else ``default``."""
-    target = request.values.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return web_safe_next(request.values.get("next"), default)
 
 
 def page_arg() -> int:

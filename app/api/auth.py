@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, url_for
+from flask import current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import services, totp
+from ..auth import services
 from ..doors import rollback
 from ..errors import ApiError
 from ..extensions import limiter
@@ -13,41 +13,29 @@ from . import bp
 from .helpers import OPENAPI_PATHS, current_api_user, document, json_body, validation_error
 
 
-def _login_key() -> str:
-    from flask import request
-
-    data = request.get_json(silent=True)
-    username = data.get("username") if isinstance(data, dict) else None
-    return f"login:{str(username or '').strip().lower()[:100]}"
-
-
-def _failed_login(response) -> bool:
-    return response.status_code == 401
-
-
 @bp.post("/auth/login")
-@limiter.limit("10 per 15 minutes", key_func=_login_key, deduct_when=_failed_login,
-               error_message="rate_limited")
 def login():
     data = json_body()
-    username, password = data.get("username"), data.get("password")
+    username, password, code = data.get("username"), data.get("password"), data.get("totp")
     if not isinstance(username, str) or not isinstance(password, str):
         raise ApiError(400, "bad_request", _("Cần có tên đăng nhập và mật khẩu."))
-    user = services.authenticate(username, password)
+    code = code.strip() if isinstance(code, str) else None
     # A refused login answers (not raises) its error: the door then commits the
     # failure, which is audited and counted.
+    try:
+        user = services.attempt_login(username, password, address=request.remote_addr or "",
+                                      code=code, where="api")
+    except services.Throttled as exc:
+        return ApiError(429, "rate_limited", _("Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại "
+                                               "sau."), headers={"Retry-After": str(exc.seconds)}
+                        ).response()
     if user is None:
-        return ApiError(401, "unauthorized", _("Tên đăng nhập hoặc mật khẩu không đúng.")).response()
-    if user.totp_enabled:
-        code = data.get("totp")
-        if not isinstance(code, str) or not code.strip():
-            return ApiError(401, "totp_required",
-                            _("Tài khoản này bật xác thực hai bước: cần gửi kèm mã xác thực "
-                              "(trường totp).")).response()
-        if not totp.check_second_factor(user, code, where="api"):
-            return ApiError(401, "unauthorized",
-                            _("Mã xác thực không đúng hoặc đã được dùng.")).response()
-        services.complete_login(user, second_factor="totp", via="api")
+        return ApiError(401, "unauthorized", _("Tên đăng nhập hoặc mật khẩu không đúng.") if not code
+                        else _("Tên đăng nhập, mật khẩu hoặc mã xác thực không đúng.")).response()
+    if user.totp_enabled and not code:
+        return ApiError(401, "totp_required",
+                        _("Tài khoản này bật xác thực hai bước: cần gửi kèm mã xác thực "
+                          "(trường totp).")).response()
     token = services.issue_token(user, current_app.config["API_TOKEN_HOURS"])
     return jsonify({"token": token, "user": user.to_dict()})
 
@@ -85,7 +73,7 @@ _CRED = {"type": "object", "required": ["username", "password"],
                         "totp": {"type": "string", "description": (
                             "Required when the account has two-step verification (TOTP) "
                             "enabled: the current 6-digit code, or an unused recovery code. "
-                            "A code is accepted once; a wrong code counts toward lockout.")}}}
+                            "A code is accepted once; a wrong code counts as a failed attempt.")}}}
 _USER = {"type": "object", "required": ["id", "full_name", "roles"], "properties": {
     "id": {"type": "integer"}, "full_name": {"type": "string"},
     "roles": {"type": "array", "items": {"type": "string"}}}}

@@ -16,6 +16,9 @@ class LoginForm(FlaskForm):
                              validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")),
                                          Length(max=200)])
     remember = BooleanField(_l("Ghi nhớ đăng nhập trên máy này"))
+    # Shown only when this address is throttled: staff with two-step verification
+    # still sign in with their password and a code.
+    code = StringField(_l("Mã xác thực hai bước (nếu có)"), validators=[Optional(), Length(max=20)])
 
 
 class RegisterForm(FlaskForm):

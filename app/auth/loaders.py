@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from ..extensions import db, login
+from ..extensions import login
+from . import websessions
 from .models import User
 from .services import TokenCaller, caller_for_token, user_for_caller, user_for_token
 
@@ -37,12 +38,9 @@ def init_app(app: Flask) -> None:
     login.login_view = "auth.login"
     login.session_protection = "basic"
 
-    @login.user_loader
-    def load_user(user_id: str):
-        if not str(user_id).isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+    # The session and the remember-me cookie name a web sign-in that can end
+    # (app/auth/websessions.py), not just the person.
+    login.user_loader(websessions.load_user)
 
     @login.request_loader
     def load_from_header(_request):

@@ -43,6 +43,10 @@ class User(UserMixin, db.Model):
     consent_recording_at: Mapped[datetime | None] = mapped_column(DateTime)
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
+    # Raised by a password change or reset and by "log out everywhere": every web
+    # session and remember-me cookie carries the value it was signed in with, and one
+    # with an older value no longer signs anyone in (app/auth/websessions.py).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Second factor (staff only): the TOTP secret encrypted with a key derived from
@@ -122,6 +126,18 @@ class ApiToken(db.Model):
     label: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship()
+
+
+class WebLogin(db.Model):
+    """One sign-in on the web, named in its session and remember-me cookie: logging out
+    ends it, so a copy of either cookie stops working (app/auth/websessions.py)."""
+
+    __tablename__ = "web_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class RecoveryCode(db.Model):

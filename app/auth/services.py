@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, func, literal_column, or_, select
+from sqlalchemy import bindparam, func, literal_column, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from sessions.errors import N_, CoreError
@@ -26,15 +26,13 @@ from sessions.identity import (
 from ..audit.services import record_event
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import ApiToken, RoleAssignment, User
+from . import throttle
+from .models import ApiToken, RoleAssignment, User, WebLogin
 
 _hasher = PasswordHasher()
 # A hash of a random password, verified when the account does not exist so that
 # timing does not reveal which usernames are registered.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
-LOCK_AFTER = 10
-LOCK_MINUTES = 15
-MAX_LOCK_MINUTES = 24 * 60
 
 
 class FieldErrors(Exception):
@@ -79,15 +77,16 @@ def find_user(username: str) -> User | None:
 
 
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None (counts failures for lockout).
+    """The active user with these credentials, or None (a failure is audited).
 
     When the user has TOTP enabled the login is not complete: the caller checks the
-    second factor and then calls :func:`complete_login`.
+    second factor and then calls :func:`complete_login`. Throttling by client address
+    is the door's part (:func:`attempt_login`).
     """
-    user = find_user(username)
-    if user is not None and user.locked_until and user.locked_until > utcnow():
-        check_password(None, password)
-        return None
+    return _check_credentials(find_user(username), password)
+
+
+def _check_credentials(user: User | None, password: str) -> User | None:
     if not check_password(user, password) or not user.is_active:
         if user is not None:
             register_failure(user, where="password")
@@ -95,38 +94,64 @@ def authenticate(username: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.totp_enabled:
-        # The second factor is still to come: failures so far keep counting.
+        # The second factor is still to come.
         return user
     complete_login(user)
     return user
 
 
-def lock_minutes(user: User, now) -> int:
-    """How long the next lock lasts: LOCK_MINUTES, doubled for each lock of the account
-    in the last 24 hours (15, 30, 60 … minutes), at most a day."""
-    from ..audit.models import AuditEvent
+class Throttled(Exception):
+    """Too many failures for this account from this address: answer 429."""
 
-    recent = db.session.scalar(
-        select(func.count()).select_from(AuditEvent)
-        .where(AuditEvent.action == "login_locked", AuditEvent.target == f"user:{user.id}",
-               AuditEvent.at >= now - timedelta(hours=24))) or 0
-    return min(LOCK_MINUTES * 2 ** recent, MAX_LOCK_MINUTES)
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+def attempt_login(username: str, password: str, *, address: str, code: str | None = None,
+                  where: str) -> User | None:
+    """One login attempt from the client ``address`` (CONTRACT §7; app/auth/throttle.py).
+
+    Returns the user when the password is right (for an account with TOTP and no
+    ``code``: the second step is still to come), None when it is wrong; a ``code``
+    given for an account with TOTP is checked too and the login completed. Raises
+    :class:`Throttled` when this address failed too often for this account, unless
+    the account has TOTP and both the password and ``code`` are right: a guesser
+    cannot keep a staff member out, and learns nothing from a throttled attempt.
+    """
+    from . import totp
+
+    user = find_user(username)
+    gate = throttle.LoginGate(throttle.account_key(user, username), address)
+    wait = gate.wait()
+    with_code = bool(code) and user is not None and user.totp_enabled
+    if wait and not with_code:
+        raise Throttled(wait)
+    signed_in = _check_credentials(user, password)
+    if signed_in is not None and with_code:
+        if totp.check_second_factor(user, code, where=where):
+            complete_login(user, second_factor="totp", via=where)
+        else:
+            signed_in = None
+    if signed_in is None:
+        gate.failed()
+        if wait:
+            raise Throttled(wait)
+    return signed_in
+
+
+def second_factor_failed(user: User, address: str) -> None:
+    """A wrong code at the second step of a web login counts for this address too."""
+    throttle.LoginGate(throttle.account_key(user, ""), address).failed()
 
 
 def register_failure(user: User, *, where: str) -> None:
-    """A wrong password or second factor for a known account: audited, and after
-    LOCK_AFTER in a row the account is locked with a growing backoff (the caller
-    commits)."""
-    now = utcnow()
+    """A wrong password or second factor for a known account: audited and counted in
+    a row (shown to administrators). The account is never locked: throttling by
+    client address slows guessing instead (app/auth/throttle.py)."""
     user.failed_logins += 1
-    if user.failed_logins < LOCK_AFTER:
-        record_event("login_failed", target=f"user:{user.id}", where=where,
-                     failures=user.failed_logins)
-        return
-    minutes = lock_minutes(user, now)
-    user.locked_until = now + timedelta(minutes=minutes)
-    user.failed_logins = 0
-    record_event("login_locked", target=f"user:{user.id}", where=where, minutes=minutes)
+    record_event("login_failed", target=f"user:{user.id}", where=where,
+                 failures=user.failed_logins)
 
 
 def complete_login(user: User, **detail) -> None:
@@ -324,6 +349,65 @@ def revoke_token(token: str) -> bool:
     return True
 
 
+def token_alive(token: str) -> bool:
+    """Whether ``token`` still signs its active person in (not revoked nor expired)."""
+    return user_id_for_token(token) is not None
+
+
+def start_web_login(user: User) -> WebLogin:
+    """A new sign-in on the web, to be named in the browser's session (the caller
+    commits)."""
+    login = WebLogin(user_id=user.id)
+    db.session.add(login)
+    db.session.flush()
+    return login
+
+
+def end_web_login(login_id: int) -> None:
+    """Logging out: this sign-in (its session and remember-me cookie, and any copy of
+    them) stops working."""
+    db.session.execute(update(WebLogin).where(WebLogin.id == login_id,
+                                              WebLogin.ended_at.is_(None))
+                       .values(ended_at=utcnow()))
+
+
+@functools.cache
+def _web_login_statement():
+    return (select(User).join(WebLogin, WebLogin.user_id == User.id)
+            .where(User.id == bindparam("user_id"),
+                   User.session_version == bindparam("version"),
+                   WebLogin.id == bindparam("login_id"), WebLogin.ended_at.is_(None),
+                   User.is_active_account.is_(True)))
+
+
+def user_for_web_login(user_id: int, version: int, login_id: int) -> User | None:
+    """The active person of a web sign-in that has not ended, or None: one query."""
+    return db.session.scalar(_web_login_statement(), {"user_id": user_id, "version": version,
+                                                      "login_id": login_id})
+
+
+def end_other_sessions(user: User, *, keep_login: int | None = None,
+                       keep_token: str | None = None, actor: User | None = None) -> None:
+    """End every web session, remember-me cookie and API token of ``user`` but the web
+    sign-in ``keep_login`` and the token ``keep_token`` (CONTRACT §7: a password change
+    or reset, "log out everywhere"). The session version rises, so a cookie signed
+    before stops working on every process at its next request; the caller commits and,
+    to stay signed in, names the new version in its own session
+    (app/auth/websessions.py ``keep_signed_in``)."""
+    now = utcnow()
+    user.session_version = (user.session_version or 0) + 1
+    logins = update(WebLogin).where(WebLogin.user_id == user.id, WebLogin.ended_at.is_(None))
+    if keep_login is not None:
+        logins = logins.where(WebLogin.id != keep_login)
+    db.session.execute(logins.values(ended_at=now))
+    tokens = update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if keep_token is not None:
+        tokens = tokens.where(ApiToken.token_hash != _token_hash(keep_token))
+    db.session.execute(tokens.values(revoked_at=now))
+    record_event("sessions_ended", actor=actor or user, target=f"user:{user.id}",
+                 kept=keep_login is not None or keep_token is not None)
+
+
 def new_calendar_token(user: User) -> str:
     """A new secret for the personal calendar feed; the previous one stops working."""
     token = secrets.token_urlsafe(24)
@@ -354,8 +438,11 @@ def update_profile(user: User, data: dict) -> CoreError | None:
     return None
 
 
-def change_password(user: User, current: str, new: str) -> CoreError | None:
-    """Change one's password; returns the error, or None when changed."""
+def change_password(user: User, current: str, new: str, *,
+                    keep_login: int | None = None) -> CoreError | None:
+    """Change one's password; returns the error, or None when changed. Every other
+    session, remember-me cookie and token of the person ends; the web sign-in
+    ``keep_login`` (the one doing the change) stays."""
     if not check_password(user, current):
         return CoreError("wrong_password", N_("Mật khẩu hiện tại không đúng."), "current")
     try:
@@ -367,12 +454,15 @@ def change_password(user: User, current: str, new: str) -> CoreError | None:
                          N_("Mật khẩu mới phải khác mật khẩu hiện tại."), "new")
     user.password_hash = hash_password(new)
     record_event("password_change", actor=user, target=f"user:{user.id}")
+    end_other_sessions(user, keep_login=keep_login)
     return None
 
 
 def set_password(user: User, new: str, *, actor) -> None:
-    """An administrator sets a new password for someone (e.g. a reset on request)."""
+    """An administrator sets a new password for someone (e.g. a reset on request): every
+    session, cookie and token of that person ends."""
     check_password_rules(new, phone=user.phone, email=user.email)
     user.password_hash = hash_password(new)
     user.failed_logins, user.locked_until = 0, None
     record_event("password_reset", actor=actor, target=f"user:{user.id}")
+    end_other_sessions(user, actor=actor)

@@ -139,11 +139,9 @@ def remaining_recovery_codes(user: User) -> int:
 
 
 def check_second_factor(user: User, code: str, *, where: str) -> bool:
-    """A TOTP or recovery code at login. A wrong one is audited and counts toward lockout."""
+    """A TOTP or recovery code at login. A wrong one is audited and counted."""
     from .services import register_failure
 
-    if user.locked_until and user.locked_until > utcnow():
-        return False
     if verify_code(user, code) or use_recovery_code(user, code):
         return True
     record_event("totp_failed", actor=user, target=f"user:{user.id}", where=where)

@@ -16,13 +16,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from ..audit.services import record_event
 from ..doors import rollback
 from ..extensions import db, limiter
 from ..i18n import core_message
-from . import services, totp
+from ..web import safe_next
+from . import services, totp, websessions
 from .forms import (
     LoginForm,
     PasswordForm,
@@ -42,33 +43,51 @@ PENDING_SECONDS = 300
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.args.get("next"), default)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per 15 minutes", methods=["POST"])
 def login():
     form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
-        if user is not None:
-            lang = session.get("lang")
-            session.clear()  # a fresh session on login (no fixation)
-            if lang:
-                session["lang"] = lang
-            if user.totp_enabled:
-                # Not signed in yet: the second step asks for the code.
-                session[_PENDING] = {"uid": user.id, "at": int(time.time()),
-                                     "remember": bool(form.remember.data),
-                                     "next": _safe_next(url_for("main.home"))}
-                return redirect(url_for("auth.login_totp"))
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(url_for("main.home")))
-        flash(_("Tên đăng nhập hoặc mật khẩu không đúng. Sau %(n)s lần nhập sai liên tiếp, "
-                "tài khoản sẽ bị tạm khóa %(m)s phút (lâu hơn nếu tiếp tục sai).", n=services.LOCK_AFTER,
-                m=services.LOCK_MINUTES), "danger")
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    code = (form.code.data or "").strip() or None
+    try:
+        user = services.attempt_login(form.username.data, form.password.data,
+                                      address=request.remote_addr or "", code=code, where="web")
+    except services.Throttled as exc:
+        return _throttled(form, exc.seconds)
+    if user is None:
+        flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
+        return render_template("auth/login.html", form=form)
+    target = _safe_next(url_for("main.home"))
+    if user.totp_enabled and code is None:
+        # Not signed in yet: the second step asks for the code.
+        _fresh_session()
+        session[_PENDING] = {"uid": user.id, "at": int(time.time()),
+                             "remember": bool(form.remember.data), "next": target}
+        return redirect(url_for("auth.login_totp"))
+    websessions.sign_in(user, remember=bool(form.remember.data))
+    return redirect(target)
+
+
+def _throttled(form: LoginForm, seconds: int):
+    """429: this address failed too often for this account; the form asks for the
+    two-step code too, which lets staff with TOTP in."""
+    minutes = max(1, -(-seconds // 60))
+    flash(_("Bạn đã nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau %(m)s phút. "
+            "Nếu bạn bật xác thực hai bước, hãy nhập kèm mã xác thực.", m=minutes), "danger")
+    return render_template("auth/login.html", form=form, throttled=True), 429, \
+        {"Retry-After": str(seconds)}
+
+
+def _fresh_session() -> None:
+    """Nothing set before login survives it (no fixation), but the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def _pending_user() -> User | None:
@@ -93,28 +112,20 @@ def login_totp():
     form = TotpLoginForm()
     if form.validate_on_submit():
         ok = totp.check_second_factor(user, form.code.data, where="web")
-        if ok:
+        if not ok:
+            services.second_factor_failed(user, request.remote_addr or "")
+        else:
             services.complete_login(user, second_factor="totp")
-        if ok:
-            pending, lang = session[_PENDING], session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
-            login_user(user, remember=pending.get("remember", False))
-            target = pending.get("next") or ""
-            safe = target.startswith("/") and not target.startswith("//")
-            return redirect(target if safe else url_for("main.home"))
-        form.code.errors = [*form.code.errors, _(
-            "Mã xác thực không đúng hoặc đã được dùng. Sau %(n)s lần nhập sai liên tiếp, "
-            "tài khoản sẽ bị tạm khóa %(m)s phút (lâu hơn nếu tiếp tục sai).", n=services.LOCK_AFTER,
-            m=services.LOCK_MINUTES)]
+            pending = session[_PENDING]
+            websessions.sign_in(user, remember=bool(pending.get("remember", False)))
+            return redirect(safe_next(pending.get("next"), url_for("main.home")))
+        form.code.errors = [*form.code.errors, _("Mã xác thực không đúng hoặc đã được dùng.")]
     return render_template("auth/totp_login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    session.clear()
+    websessions.sign_out()
     flash(_("Bạn đã đăng xuất."), "info")
     return redirect(url_for("main.home"))
 
@@ -136,7 +147,7 @@ def register():
                 target = form.consent_data if field == "consents" else form[field]
                 target.errors = [*target.errors, core_message(error)]
         else:
-            login_user(user)
+            websessions.sign_in(user)
             flash(_("Đăng ký thành công. Chào mừng bạn!"), "success")
             return redirect(_safe_next(url_for("main.home")))
     return render_template("auth/register.html", form=form)
@@ -164,11 +175,24 @@ def change_password():
     if not form.validate_on_submit():
         flash(_("Vui lòng nhập đủ mật khẩu hiện tại và mật khẩu mới."), "danger")
     else:
-        error = services.change_password(current_user, form.current.data, form.new.data)
+        error = services.change_password(current_user, form.current.data, form.new.data,
+                                         keep_login=websessions.current_login_id())
         if error:
+            rollback()
             flash(error if isinstance(error, str) else core_message(error), "danger")
         else:
-            flash(_("Đã đổi mật khẩu."), "success")
+            websessions.keep_signed_in(current_user)
+            flash(_("Đã đổi mật khẩu. Bạn đã được đăng xuất khỏi các thiết bị khác."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Log out everywhere else: every other browser and every API token of the person."""
+    services.end_other_sessions(current_user, keep_login=websessions.current_login_id())
+    websessions.keep_signed_in(current_user)
+    flash(_("Đã đăng xuất khỏi mọi thiết bị và ứng dụng khác."), "success")
     return redirect(url_for("auth.profile"))
 
 

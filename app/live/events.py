@@ -27,7 +27,7 @@ from ..auth.services import user_id_for_token
 from ..doors import ack_refusal, rollback
 from ..extensions import db, socketio
 from ..timeutil import iso_local, utcnow
-from . import door, outcomes, rooms, services
+from . import credentials, door, outcomes, rooms, services
 from .access import get_reception, require_open, resolve_role
 from .rooms import NAMESPACE, room_name
 
@@ -101,6 +101,9 @@ def acknowledged(handler):
     def wrapped(data=None, *_args):
         try:
             door.admit_event()  # rate limits, before any work (app/live/door.py)
+            ended = credentials.refusal()  # a token or sign-in ended since the connect
+            if ended is not None:
+                return ended
             if not isinstance(data, dict):
                 raise CoreError("bad_request", N_("Dữ liệu gửi lên phải là một đối tượng JSON."))
             return handler(data)
@@ -129,8 +132,9 @@ def on_connect(auth=None):
                                           "message": _("Mã truy cập không hợp lệ hoặc đã hết hạn.")})
     else:
         user_id = current_user.id if current_user.is_authenticated else None
-    socketio.server.save_session(request.sid, {"user_id": user_id, "roles": {}},
-                                 namespace=NAMESPACE)
+    socketio.server.save_session(request.sid, {
+        "user_id": user_id, "roles": {},
+        "credential": credentials.of_connection(token, user_id)}, namespace=NAMESPACE)
     db.session.commit()
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from ..errors import RETRY_AFTER_SECONDS
 from ..extensions import db
 from ..schedules.services import next_public_sessions
+from ..web import safe_next, safe_referrer
 
 bp = Blueprint("main", __name__)
 
@@ -51,8 +52,6 @@ def favicon():
 def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    target = request.values.get("next") or request.referrer or url_for("main.home")
-    if not target.startswith("/") or target.startswith("//"):
-        # Only paths on this site: never an open redirect.
-        target = url_for("main.home")
-    return redirect(target)
+    home = url_for("main.home")
+    target = request.values.get("next")
+    return redirect(safe_next(target, home) if target else safe_referrer(home))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, session, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
+from ..auth import websessions
 from ..auth.decorators import roles_required
 from ..doors import rollback
 from ..extensions import limiter
@@ -71,8 +72,7 @@ def delete():
         rollback()
         flash(core_message(error), "danger")
         return redirect(url_for("privacy.mine"))
-    logout_user()
-    session.clear()
+    websessions.sign_out()
     flash(_("Tài khoản của bạn đã được đóng và dữ liệu cá nhân không thuộc diện lưu trữ bắt "
             "buộc đã được xóa."), "success")
     return redirect(url_for("main.home"))

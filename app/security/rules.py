@@ -123,7 +123,8 @@ WEB: dict[str, Access] = {
     "main.favicon": public(),
     "main.set_language": public(),
     "metrics.metrics": secret("METRICS_TOKEN bearer, or a loopback address"),
-    "auth.login": public("20 POSTs per 15 minutes per address; lockout after 10 failures"),
+    "auth.login": public("20 POSTs per 15 minutes per address; 429 after 10 failures for "
+                         "one account from one address in 15 minutes"),
     "auth.logout": public(),
     "auth.register": public("10 POSTs per hour per address"),
     "auth.login_totp": public("second step of a login: the pending login kept in the session"),
@@ -133,6 +134,7 @@ WEB: dict[str, Access] = {
     "auth.totp_disable": STAFF_OWN,
     "auth.recovery_codes": STAFF_OWN,
     "auth.change_password": signed_in("one's own password"),
+    "auth.end_other_sessions": signed_in("one's own other sessions and tokens"),
     "admin.index": ADMIN,
     "admin.units": ADMIN,
     "admin.import_units": ADMIN,
@@ -239,7 +241,8 @@ WEB: dict[str, Access] = {
 
 API: dict[str, Access] = {
     "api.openapi": public(),
-    "api.login": public("10 failed logins per 15 minutes per username"),
+    "api.login": public("429 after 10 failures for one account from one address in 15 "
+                        "minutes"),
     "api.register": public(),
     "api.logout": signed_in("revokes the token used"),
     "api.calendar_token": signed_in("one's own feed"),

@@ -6,7 +6,7 @@ import pytest
 
 from app.schedules import pagecache
 from app.timeutil import to_local
-from tests.factories import make_reception, make_unit, make_user
+from tests.factories import make_reception, make_unit, make_user, web_login_key
 
 
 @pytest.fixture
@@ -57,9 +57,10 @@ def test_signed_in_people_and_other_languages_are_not_served_the_cache(cached, c
     with client.session_transaction() as cookie:
         cookie["lang"] = "en"
     assert "Đinh Thị Mới" in _week(client, unit, reception)  # English: its own entry
+    key = web_login_key(citizen)
     with client.session_transaction() as cookie:
         cookie.pop("lang")
-        cookie["_user_id"] = str(citizen.id)
+        cookie["_user_id"] = key
         cookie["_fresh"] = True
     assert "Đinh Thị Mới" in _week(client, unit, reception)
 

@@ -79,8 +79,9 @@ def http_cases(app):
         arguments = next(r.arguments for r in app.url_map.iter_rules(row.name)
                          if r.rule == row.path)
         cases.append((row, method, sorted(arguments)))
-    # Logging out revokes the token used: last.
-    return sorted(cases, key=lambda c: c[0].name in ("api.logout", "auth.logout"))
+    # Logging out elsewhere revokes every other token, logging out the one used: last.
+    last = ("auth.end_other_sessions", "api.logout", "auth.logout")
+    return sorted(cases, key=lambda c: last.index(c[0].name) + 1 if c[0].name in last else 0)
 
 
 class Callers:
@@ -92,8 +93,9 @@ class Callers:
         self.tokens = {role: make.token_for(user) for role, user in world.users.items()}
         for caller, client in self.clients.items():  # signed in once: logging out is last
             if self.user(caller) is not None:
+                key = make.web_login_key(self.user(caller))
                 with client.session_transaction() as cookie:
-                    cookie["_user_id"] = str(self.user(caller).id)
+                    cookie["_user_id"] = key
                     cookie["_fresh"] = True
 
     def user(self, caller):

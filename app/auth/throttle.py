@@ -1,0 +1,92 @@
+"""Login throttling by (account, client address) (CONTRACT §3 and §7).
+
+An account is never locked: a guesser could otherwise keep its owner out all day with
+ten requests a period. Instead:
+
+- one address may fail ``PER_ADDRESS`` times for one account in the window; then that
+  address gets 429 for that account until the oldest failure leaves the window;
+- across all addresses, once an account has failed ``ACCOUNT_CEILING`` times in the
+  window (a guesser with many addresses), each address gets only
+  ``PER_ADDRESS_UNDER_ATTACK`` failures for it. A fresh address always gets its
+  first tries, so the owner signs in from anywhere with the right password;
+- a throttled staff member with TOTP still signs in with password and a valid code
+  (the caller checks both before answering; any failure then stays a 429).
+
+Counters live in the rate limiter's storage (Redis when the site runs on several
+processes), as moving windows, so "10 within 15 minutes" means exactly that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from limits import parse
+from limits.strategies import MovingWindowRateLimiter
+
+from ..extensions import limiter
+
+PER_ADDRESS = parse("10 per 15 minutes")
+ACCOUNT_CEILING = parse("30 per 15 minutes")
+PER_ADDRESS_UNDER_ATTACK = 3
+
+_strategies: dict[int, MovingWindowRateLimiter] = {}
+
+
+def _strategy() -> MovingWindowRateLimiter:
+    """A moving-window counter on the limiter's storage (one per storage object)."""
+    storage = limiter.storage
+    if id(storage) not in _strategies:
+        _strategies.clear()  # a new app (tests) brought a new storage
+        _strategies[id(storage)] = MovingWindowRateLimiter(storage)
+    return _strategies[id(storage)]
+
+
+def account_key(user, username: str) -> str:
+    """The account's id when it exists (its e-mail and phone are one account), else a
+    digest of the username as typed (so unknown names are throttled alike)."""
+    if user is not None:
+        return f"user:{user.id}"
+    name = (username or "").strip().lower().encode()
+    return "name:" + hashlib.sha256(name).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginGate:
+    """The failure counters of one account seen from one client address."""
+
+    account: str
+    address: str
+
+    @property
+    def _pair(self) -> tuple[str, ...]:
+        return ("login-fail", self.account, self.address)
+
+    @property
+    def _whole(self) -> tuple[str, ...]:
+        return ("login-fail-account", self.account)
+
+    def wait(self) -> int:
+        """Seconds before this address may fail again for this account; 0: it may try."""
+        if not current_app.config.get("RATELIMIT_ENABLED", True):
+            return 0
+        strategy = _strategy()
+        reset, remaining = strategy.get_window_stats(PER_ADDRESS, *self._pair)
+        failures = PER_ADDRESS.amount - remaining
+        allowed = PER_ADDRESS.amount
+        if not strategy.test(ACCOUNT_CEILING, *self._whole):
+            allowed = PER_ADDRESS_UNDER_ATTACK
+        if failures < allowed:
+            return 0
+        return max(1, math.ceil(reset - time.time()))
+
+    def failed(self) -> None:
+        """Count one wrong password or code from this address."""
+        if not current_app.config.get("RATELIMIT_ENABLED", True):
+            return
+        strategy = _strategy()
+        strategy.hit(PER_ADDRESS, *self._pair)
+        strategy.hit(ACCOUNT_CEILING, *self._whole)
