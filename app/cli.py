@@ -164,16 +164,22 @@ def jobs_group():
 
 @jobs_group.command("run")
 @click.argument("name")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Run as if the date in Vietnam were this one (YYYY-MM-DD).")
 @with_appcontext
-def jobs_run(name: str):
-    """Run the scheduled job NAME once, now."""
+def jobs_run(name: str, today):
+    """Run the scheduled job NAME once, now (or on --today, at the same time of day)."""
+    from contextlib import nullcontext
+
     from .jobs import JOBS, run_job
+    from .timeutil import today_in_vietnam
 
     _refuse_in_production("Running a job by hand")
     if name not in JOBS:
         raise click.ClickException(f"unknown job {name}; jobs: {', '.join(sorted(JOBS))}")
-    run_job(current_app._get_current_object(), name)
-    click.echo(f"job {name} done")
+    with today_in_vietnam(today.date()) if today else nullcontext():
+        run_job(current_app._get_current_object(), name)
+    click.echo(f"job {name} done" + (f" as on {today:%d/%m/%Y}" if today else ""))
 
 
 @click.command("security-table")

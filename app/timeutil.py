@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# How far this process's clock is moved (`flask jobs run NAME --today`): zero but there.
+_shift = timedelta(0)
 
 
 def utcnow() -> datetime:
     """Now, as a naive UTC datetime (the form stored in the database)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None) + _shift
+
+
+@contextmanager
+def today_in_vietnam(day: date) -> Iterator[None]:
+    """Within the block, now is the same time of day on ``day`` in Vietnam.
+
+    For running a scheduled job by hand as if on another date (development and testing
+    only: `flask jobs run NAME --today`); every ``utcnow`` and ``local_today`` follows.
+    """
+    global _shift
+    before = _shift
+    _shift = timedelta(days=(day - datetime.now(LOCAL_TZ).date()).days)
+    try:
+        yield
+    finally:
+        _shift = before
 
 
 def to_utc_naive(moment: datetime) -> datetime:
@@ -30,7 +50,7 @@ def to_local(moment: datetime | None) -> datetime | None:
 
 
 def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
+    return (datetime.now(LOCAL_TZ) + _shift).date()
 
 
 def iso_local(moment: datetime | None) -> str | None:

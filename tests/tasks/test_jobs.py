@@ -110,3 +110,24 @@ def test_citizen_downloads_the_letter_by_its_signed_link(client, world):
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert docx.Document(io.BytesIO(response.data)).paragraphs
     assert client.get(path[:-3] + "xyz").status_code == 404
+
+
+def test_a_job_run_by_hand_as_on_a_later_date(app, world):
+    """`flask jobs run task_escalation --today D` (CONTRACT §1) escalates what is overdue
+    on D, not on the real date; the clock is back afterwards."""
+    task = _task(world, local_today() + timedelta(days=5))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["jobs", "run", "task_escalation"])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(task)
+    assert task.escalated_at is None
+    db.session.commit()  # end the test's read, so that the job's process may write
+    later = (local_today() + timedelta(days=6)).isoformat()
+    result = runner.invoke(args=["jobs", "run", "task_escalation", "--today", later])
+    assert result.exit_code == 0, result.output
+    db.session.refresh(task)
+    assert task.escalated_at is not None
+    assert local_today() < task.due_date
+    bad = runner.invoke(args=["jobs", "run", "task_escalation", "--today", "31/12/2027"])
+    assert bad.exit_code != 0
