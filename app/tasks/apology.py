@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
+from ..documents import docs
+from ..documents.issuer import issuer_of
 from ..extensions import db
 from ..minutes.lookup import find
 from ..notify.services import queue_notification
@@ -35,12 +37,9 @@ def apology_dir() -> Path:
 
 def apology_letter_docx(task: Task) -> bytes:
     """The apology letter for ``task`` as DOCX bytes (built afresh)."""
-    from ..reports.documents import apology_docx
-    from ..reports.services import issuer_of
-
     booking = task.booking
     reception = booking.reception
-    return apology_docx({
+    return docs.apology_docx({
         "issuer": issuer_of(reception),
         "citizen_name": booking.citizen.full_name,
         "tracking_code": booking.tracking_code,
