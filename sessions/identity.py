@@ -176,13 +176,16 @@ def mask_cccd(text: str) -> str:
 
 
 def mask_phone(text: str) -> str:
-    """``+84900000001`` → ``090****001``: national form, first and last 3 digits."""
+    """``+84900000001`` → ``090*******``: the national form's first 3 digits only.
+
+    None of the last four is shown: they open the public tracking of a case.
+    """
     try:
         digits = display_phone(text)
     except CoreError:
         digits = re.sub(r"\D", "", text or "")
-        return "*" * max(len(digits) - 3, 0) + digits[-3:]
-    return digits[:3] + "****" + digits[-3:]
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 3)
 
 
 def mask_name(text: str) -> str:

@@ -143,15 +143,22 @@ def _mask_number(match: re.Match) -> str:
     return "*" * (len(digits) - 3) + digits[-3:]
 
 
-def redact_personal_data(text: str, names: tuple[str, ...] | list[str] = ()) -> str:
+def redact_personal_data(text: str, names: tuple[str, ...] | list[str] = (),
+                         placeholder: str | None = None) -> str:
     """``text`` with phone and ID numbers, e-mail addresses and the given ``names`` masked.
 
     Used for what the public sees of a case (task descriptions, conclusions): a
     number of 8 digits or more keeps only its last 3, an address keeps its first
-    character and domain, a name keeps the initial of each word.
+    character and domain, a name keeps the initial of each word. With a
+    ``placeholder`` (a denouncer, whose identity nothing may hint at) each name becomes
+    the placeholder and numbers and addresses are starred whole.
     """
-    result = _EMAIL.sub(lambda m: mask_email(m.group(0)), text or "")
-    result = _ID_NUMBER.sub(_mask_number, result)
+    if placeholder is None:
+        result = _EMAIL.sub(lambda m: mask_email(m.group(0)), text or "")
+        result = _ID_NUMBER.sub(_mask_number, result)
+    else:
+        result = _ID_NUMBER.sub("***", _EMAIL.sub("***", text or ""))
     for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
-        result = re.sub(re.escape(name), mask_name(name), result, flags=re.IGNORECASE)
+        result = re.sub(re.escape(name), placeholder or mask_name(name), result,
+                        flags=re.IGNORECASE)
     return result

@@ -68,15 +68,13 @@ def database_url(request, tmp_path_factory):
     return url
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    """A testing application bound to the backend's database, emptied afterwards."""
+def testing_app(database_url: str, upload_dir: str):
+    """A testing application on ``database_url``, for the test client (``app``, and the
+    security tests' module-wide ``secured``)."""
     from app import create_app
-    from app.extensions import db
 
     application = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                              "UPLOAD_DIR": str(tmp_path / "uploads"),
-                              "SERVER_NAME": "localhost"})
+                              "UPLOAD_DIR": upload_dir, "SERVER_NAME": "localhost"})
 
     @application.before_request
     def _fresh_request_state():
@@ -87,6 +85,15 @@ def app(database_url, tmp_path):
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)
 
+    return application
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """A testing application bound to the backend's database, emptied afterwards."""
+    from app.extensions import db
+
+    application = testing_app(database_url, str(tmp_path / "uploads"))
     ctx = application.app_context()
     ctx.push()
     yield application
@@ -164,3 +171,32 @@ def full_upload_disk(app, monkeypatch):
     monkeypatch.setattr(builtins, "open", full_open)
     monkeypatch.setattr(io, "open", full_open)
     return state
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs ``user`` in on ``client`` (factories.sign_in) and returns it."""
+
+    def sign_in(user):
+        factories.sign_in(client, user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def place(make):
+    """Province 08, one commune, both chairmen, a secretary and a deputy (make_place)."""
+    return factories.make_place()
+
+
+@pytest.fixture
+def scene(make):
+    """A unit with host and secretary, an online session and two citizens (build_scene)."""
+    return factories.build_scene()
+
+
+@pytest.fixture
+def world(make):
+    """Every role around one accepted case (build_world)."""
+    return factories.build_world()

@@ -1,7 +1,9 @@
 """The administrator's search of the audit log, and its CSV export (itself audited).
 
 Administrators only: the log spans every unit and names who saw which denouncer;
-inspectors read cases through the minutes and tasks of their units instead.
+inspectors read cases through the minutes and tasks of their units instead. A
+denouncer is not named here either (CONTRACT §8): as an actor they are shown as the
+words, and the detail of events about them or their denunciation is withheld.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
@@ -19,6 +22,12 @@ from ..audit.models import AuditEvent
 from ..audit.services import record_event, verify_chain
 from ..auth.decorators import roles_required
 from ..auth.models import User
+from ..bookings.access import (
+    all_denouncers,
+    denounced_booking_ids,
+    denouncer_ids,
+    denouncer_words,
+)
 from ..extensions import db
 from ..spreadsheets import csv_row
 from ..timeutil import iso_local, local_today, to_utc_naive
@@ -58,7 +67,8 @@ def search_filters() -> tuple[dict, list, list[str]]:
     if given["actor"]:
         pattern = f"%{_escape(given['actor'].lower())}%"
         actors = select(User.id).where(or_(User.email.ilike(pattern, escape="\\"),
-                                           User.full_name.ilike(pattern, escape="\\")))
+                                           User.full_name.ilike(pattern, escape="\\")),
+                                       User.id.not_in(all_denouncers()))
         clauses.append(AuditEvent.actor_id.in_(actors))
     start, end = _day("from", errors), _day("to", errors)
     if start:
@@ -83,11 +93,38 @@ def actions() -> list[str]:
                                    .order_by(AuditEvent.action)))
 
 
-def actor_names(events) -> dict[int, User]:
+def actor_names(events) -> dict[int, object]:
+    """The actors of ``events`` by id; a denouncer as the words, with no e-mail."""
     ids = {e.actor_id for e in events if e.actor_id}
     if not ids:
         return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    hidden = denouncer_ids(ids)
+    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    stand_in = SimpleNamespace(full_name=denouncer_words(), email="")
+    return {i: stand_in if i in hidden else u for i, u in people.items()}
+
+
+def _target_id(target: str, kind: str) -> int | None:
+    prefix = kind + ":"
+    rest = target[len(prefix):] if target.startswith(prefix) else ""
+    return int(rest) if rest.isdigit() else None
+
+
+def withheld(events) -> set[int]:
+    """Ids of events whose detail may name a denouncer: done by one, about one, or
+    about a denunciation."""
+    people = {e.actor_id for e in events} | {_target_id(e.target, "user") for e in events}
+    denouncers = denouncer_ids(people)
+    cases = denounced_booking_ids({_target_id(e.target, "booking") for e in events})
+    return {e.id for e in events
+            if e.actor_id in denouncers or _target_id(e.target, "user") in denouncers
+            or _target_id(e.target, "booking") in cases}
+
+
+def shown_detail(event, hidden: set[int]) -> str:
+    if event.id in hidden:
+        return denouncer_words()
+    return event.detail if event.detail != "{}" else ""
 
 
 @bp.get("/")
@@ -101,6 +138,7 @@ def search():
     args = {k: v for k, v in given.items() if v}
     return render_template("audit/search.html", page=page, given=given, args=args,
                            errors=errors, actions=actions(), actors=actor_names(page.items),
+                           withheld=withheld(page.items), shown_detail=shown_detail,
                            chain={"intact": intact, "broken_id": broken_id,
                                   "checked": checked},
                            today=local_today().isoformat()), 400 if errors else 200
@@ -114,7 +152,7 @@ def export():
     if errors:
         return Response("\n".join(errors), status=400, mimetype="text/plain")
     events = list(db.session.scalars(_query(clauses).limit(EXPORT_LIMIT)))
-    people = actor_names(events)
+    people, hidden = actor_names(events), withheld(events)
     out = io.StringIO()
     out.write("\ufeff")  # Excel reads UTF-8 with the byte order mark
     writer = csv.writer(out)
@@ -123,8 +161,8 @@ def export():
     for e in events:
         actor = people.get(e.actor_id)
         writer.writerow(csv_row([e.id, iso_local(e.at), e.actor_id or "",
-                                 actor.email if actor else "", e.action, e.target, e.detail,
-                                 e.hash]))
+                                 actor.email if actor else "", e.action, e.target,
+                                 shown_detail(e, hidden), e.hash]))
     record_event("audit_export", actor=current_user, target="audit", rows=len(events),
                  filters={k: v for k, v in given.items() if v})
     return Response(out.getvalue(), mimetype="text/csv", headers={

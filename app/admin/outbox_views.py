@@ -1,4 +1,8 @@
-"""The administrators' view of the outbox: what was sent, what waits, what failed."""
+"""The administrators' view of the outbox: what was sent, what waits, what failed.
+
+Messages to a denouncer show neither the recipient nor the text (CONTRACT §8): only
+that a message exists and how its sending went.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.decorators import roles_required
+from ..bookings.access import denouncer_ids, denouncer_words
 from ..extensions import db
 from ..notify.models import CHANNELS, Notification
 from . import queries, services
@@ -29,6 +34,8 @@ def index():
     page = queries.outbox_page(args.get("status", ""), args.get("channel", ""), page_arg())
     config = current_app.config
     return render_template("notify/index.html", page=page, args=args,
+                           withheld=denouncer_ids(n.user_id for n in page.items),
+                           denouncer=denouncer_words(),
                            filters=OutboxFilterForm(request.args),
                            log_only={"email": not config.get("SMTP_URL"),
                                      "sms": not config.get("SMS_GATEWAY_URL")})

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 
 from ..bookings import services
 from ..bookings.access import booking_dict, can_manage, can_view, is_owner, reveal, summary_dict
-from ..bookings.invites import booking_invite
 from ..bookings.models import Attachment, Booking
 from ..bookings.uploads import add_attachment, attachment_dict, attachment_path
+from ..calendar.invites import booking_invite
 from ..errors import ApiError
 from ..extensions import db
 from . import bp
@@ -27,10 +27,12 @@ IDEMPOTENCY_KEY_MAX = 200
 
 
 def _booking(id: int, allowed) -> Booking:
-    """The booking (404) if the caller passes ``allowed(user, booking)`` (401/403)."""
+    """The booking if the caller passes ``allowed(user, booking)``: 401 anonymous; 404,
+    as for a missing id, to a caller who may not even view it (ids can be enumerated);
+    403 to one who views it but may not do this."""
     user = current_api_user()
     booking = db.session.get(Booking, id)
-    if booking is None:
+    if booking is None or not can_view(user, booking):
         raise ApiError(404)
     if not allowed(user, booking):
         raise ApiError(403)

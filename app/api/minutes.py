@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask_babel import gettext as _
 
+from ..bookings.access import can_view
 from ..bookings.models import Booking
 from ..doors import after_commit
 from ..errors import ApiError
@@ -25,9 +26,17 @@ def load_booking(booking_id: int) -> Booking:
     return booking
 
 
+def visible_booking(user, booking_id: int) -> Booking:
+    """The booking, or the same 404 as a missing one for a caller who may not view it."""
+    booking = load_booking(booking_id)
+    if not can_view(user, booking):
+        raise ApiError(404, "not_found", _("Không tìm thấy vụ việc."))
+    return booking
+
+
 def _allowed(check, booking_id: int):
     user = current_api_user()
-    booking = load_booking(booking_id)
+    booking = visible_booking(user, booking_id)
     if not check(user, booking):
         raise ApiError(403)
     return user, booking

@@ -23,7 +23,7 @@ from .helpers import (
     json_body,
     query_param,
 )
-from .minutes import load_booking
+from .minutes import visible_booking
 
 FLAGS = {"": None, "0": False, "1": True}
 
@@ -31,7 +31,7 @@ FLAGS = {"": None, "0": False, "1": True}
 def _task(task_id: int, check):
     user = current_api_user()
     task = find(Task, task_id)
-    if task is None:
+    if task is None or not can_view_task(user, task):  # the same answer: ids are guessable
         raise ApiError(404, "not_found", _("Không tìm thấy nhiệm vụ."))
     if not check(user, task):
         raise ApiError(403)
@@ -41,7 +41,7 @@ def _task(task_id: int, check):
 @bp.post("/bookings/<int:id>/tasks")
 def create_task(id: int):
     user = current_api_user()
-    booking = load_booking(id)
+    booking = visible_booking(user, id)
     if not can_assign(user, booking):
         raise ApiError(403)
     task = services.create_task(booking, json_body(), actor=user)
@@ -51,7 +51,7 @@ def create_task(id: int):
 @bp.get("/bookings/<int:id>/tasks")
 def case_tasks(id: int):
     user = current_api_user()
-    booking = load_booking(id)
+    booking = visible_booking(user, id)
     if not (can_assign(user, booking)
             or has_unit_role(user, booking.reception.unit, "inspector")):
         raise ApiError(403)

@@ -1,24 +1,31 @@
 """Who may see or change a booking, and what of the citizen each viewer sees.
 
-A denouncer's identity (``to_cao``) is secret (DOMAIN.md): only the citizen, the
-host, the unit's secretaries and inspectors see it (not an administrator by virtue
-of being one), and each time it is shown to staff a ``reveal`` is audited.
+A denouncer's identity (``to_cao``) is secret (CONTRACT §8): :func:`may_see_identity`
+is the one rule, and everyone else gets :func:`denouncer_words` and nothing derived
+from the identity. Each time it is shown to staff a ``reveal`` is audited.
 """
 
 from __future__ import annotations
 
 import json
 
+from flask_babel import gettext as _
+from sqlalchemy import select
+
 from sessions.identity import mask_cccd, mask_name, mask_phone
 
 from ..audit.services import record_event
 from ..auth.access import has_unit_role
+from ..extensions import db
 from ..timeutil import iso_local
 from .models import Booking
 from .services import waitlist_position
 
 VIEW_ROLES = ("secretary", "host", "deputy", "inspector")
-DENOUNCER_ROLES = ("secretary", "host", "inspector")
+#: Besides the acting host, who sees a denouncer: explicit roles at the unit or above.
+DENOUNCER_ROLES = ("secretary", "inspector")
+#: A deputy acts only where they hold one of these at exactly the session's unit.
+ACTING_ROLES = ("deputy", "host")
 
 
 def is_owner(user, booking: Booking) -> bool:
@@ -35,24 +42,62 @@ def can_manage(user, booking: Booking) -> bool:
     return has_unit_role(user, booking.reception.unit, "secretary")
 
 
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
 def _holds_role(user, unit, roles: tuple[str, ...]) -> bool:
     """Like has_unit_role, but without the administrator's pass."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not _signed_in(user):
         return False
     chain = set(unit.ancestor_ids())
     return any(r.role in roles and r.unit_id in chain for r in user.roles)
 
 
-def can_see_identity(user, booking: Booking) -> bool:
-    """Whether ``user`` may see who the citizen is."""
-    if is_owner(user, booking):
+def is_acting_host(user, reception) -> bool:
+    """Whether ``user`` is the one host acting in ``reception``: its authorised deputy
+    when one is set, else its host. A deputy acts only while they still hold the role
+    at exactly the session's unit (a province deputy never hosts a commune)."""
+    if not _signed_in(user):
+        return False
+    if reception.acting_host_id is None:
+        return user.id == reception.host_id
+    return user.id == reception.acting_host_id and any(
+        r.role in ACTING_ROLES and r.unit_id == reception.unit_id for r in user.roles)
+
+
+def may_see_identity(viewer, booking: Booking) -> bool:
+    """The one rule for who sees who the citizen is (CONTRACT §8).
+
+    A denouncer (``to_cao``) is seen only by themself, the host acting in the session,
+    and secretaries and inspectors of the unit or a unit above it; never by an
+    administrator as such, nor a deputy or chairman who is not the acting host. Other
+    cases: the citizen and the staff who view the case.
+    """
+    if is_owner(viewer, booking):
         return True
-    unit = booking.reception.unit
     if not booking.is_denunciation:
-        return has_unit_role(user, unit, *VIEW_ROLES)
-    acting = booking.reception.acting_host_id
-    return _holds_role(user, unit, DENOUNCER_ROLES) or (
-        acting is not None and acting == getattr(user, "id", None))
+        return has_unit_role(viewer, booking.reception.unit, *VIEW_ROLES)
+    return (is_acting_host(viewer, booking.reception)
+            or _holds_role(viewer, booking.reception.unit, DENOUNCER_ROLES))
+
+
+#: What official documents (register, conclusion notice, letters) print in place of a
+#: denouncer: they are always in Vietnamese.
+DENOUNCER_WORDS = "Người tố cáo (được giữ bí mật)"
+
+
+def denouncer_words() -> str:
+    """What everyone else sees in place of a denouncer, in the reader's language."""
+    return _("Người tố cáo (được giữ bí mật)")
+
+
+def citizen_name(booking: Booking, visible: bool) -> str:
+    """The citizen's name, or what stands in its place for a viewer who may not see it."""
+    name = booking.citizen.full_name if booking.citizen else ""
+    if visible:
+        return name
+    return denouncer_words() if booking.is_denunciation else mask_name(name)
 
 
 def citizen_dict(booking: Booking, visible: bool) -> dict:
@@ -60,6 +105,8 @@ def citizen_dict(booking: Booking, visible: bool) -> dict:
     if visible:
         return {"id": person.id, "full_name": person.full_name, "phone": person.phone,
                 "email": person.email, "cccd": person.cccd, "address": person.address}
+    if booking.is_denunciation:  # nothing derived from the identity
+        return {"full_name": denouncer_words(), "phone": None, "cccd": None, "masked": True}
     return {"full_name": mask_name(person.full_name), "phone": mask_phone(person.phone or ""),
             "cccd": mask_cccd(person.cccd) if person.cccd else None, "masked": True}
 
@@ -68,13 +115,20 @@ def representatives(booking: Booking, visible: bool) -> list[dict]:
     people = json.loads(booking.representatives or "[]")
     if visible:
         return people
+    if booking.is_denunciation:
+        return [{"full_name": denouncer_words(), "phone": None} for _p in people]
     return [{"full_name": mask_name(p.get("full_name", "")),
              "phone": mask_phone(p.get("phone", ""))} for p in people]
 
 
+def attachment_name(attachment, visible: bool) -> str | None:
+    """A file's original name only to those who see the identity (it may name them)."""
+    return attachment.filename if visible else None
+
+
 def reveal(user, booking: Booking, where: str) -> bool:
     """Whether ``user`` sees the identity; audits the reveal of a denouncer to staff."""
-    visible = can_see_identity(user, booking)
+    visible = may_see_identity(user, booking)
     if visible and booking.is_denunciation and not is_owner(user, booking):
         record_event("reveal", actor=user, target=f"booking:{booking.id}",
                      field="citizen", where=where)
@@ -115,7 +169,39 @@ def booking_dict(booking: Booking, viewer) -> dict:
                             "agency": booking.redirect_agency.code
                             if booking.redirect_agency else None,
                             "note": booking.decision_note, "at": iso_local(booking.decided_at)}
-    data["attachments"] = [{"id": a.id, "filename": a.filename if visible else None,
+    data["attachments"] = [{"id": a.id, "filename": attachment_name(a, visible),
                             "content_type": a.content_type, "size": a.size}
                            for a in booking.attachments]
     return data
+
+
+# --- free places: the audit log and the outbox -------------------------------------------
+
+def _chunks(ids, size: int = 500):
+    ids = sorted({i for i in ids if i})
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def denouncer_ids(user_ids) -> set[int]:
+    """Which of ``user_ids`` have denounced (hold a ``to_cao`` booking): their name,
+    contacts and messages are kept from those who read the audit log and the outbox."""
+    found: set[int] = set()
+    for chunk in _chunks(user_ids):
+        found.update(db.session.scalars(select(Booking.citizen_id).distinct().where(
+            Booking.citizen_id.in_(chunk), Booking.matter_type == "to_cao")))
+    return found
+
+
+def all_denouncers():
+    """A subquery of every denouncer's user id (to leave them out of a search by name)."""
+    return select(Booking.citizen_id).where(Booking.matter_type == "to_cao")
+
+
+def denounced_booking_ids(booking_ids) -> set[int]:
+    """Which of ``booking_ids`` are denunciations."""
+    found: set[int] = set()
+    for chunk in _chunks(booking_ids):
+        found.update(db.session.scalars(select(Booking.id).where(
+            Booking.id.in_(chunk), Booking.matter_type == "to_cao")))
+    return found

@@ -22,6 +22,30 @@ from .models import Booking
 
 TASK_STATES = "tracking_task_states"
 
+#: Wrong lookups allowed per tracking code, whatever the addresses they come from: the
+#: phone's last four digits are only 10,000 guesses. One count for the page and the
+#: API, kept in the limiter's shared storage so every process sees it.
+FAILED_LOOKUPS_PER_CODE = "10 per hour"
+
+
+def code_key(code: object) -> str:
+    """The limiter key of a tracking code as typed (read leniently, like the lookup)."""
+    text = code if isinstance(code, str) else ""
+    return "track:" + (normalize_tracking_code(text) or text.strip().upper()[:40])
+
+
+def _lookup_failed(response) -> bool:
+    return response.status_code == 404
+
+
+def limit_failed_lookups(code_of):
+    """The decorator limiting a tracking route by the code ``code_of()`` reads."""
+    from ..extensions import limiter
+
+    return limiter.shared_limit(FAILED_LOOKUPS_PER_CODE, scope="tracking_code",
+                                key_func=lambda: code_key(code_of()),
+                                deduct_when=_lookup_failed, error_message="rate_limited")
+
 
 def find_tracked(code: object, phone_last4: object) -> Booking | None:
     """The booking with this code whose citizen's phone ends with ``phone_last4``."""

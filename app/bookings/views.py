@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -40,11 +39,10 @@ from .forms import (
     TrackForm,
     as_choices,
 )
-from .invites import booking_invite
 from .messages import read_link
 from .models import Attachment, Booking, Rating
 from .occupants import provide_to_schedules
-from .tracking import find_tracked, tracking_dict
+from .tracking import find_tracked, limit_failed_lookups, tracking_dict
 from .uploads import MAX_FILES, add_attachment, attachment_path
 
 bp = Blueprint("bookings", __name__)
@@ -177,19 +175,6 @@ def signed_action(action: str, token: str):
     return render_template("bookings/cancel.html", booking=booking, form=form, action=here)
 
 
-@bp.get("/bookings/<int:id>/invite.ics")
-@login_required
-def invite(id: int):
-    booking = load_booking(id, is_owner)
-    try:
-        body = booking_invite(booking)
-    except CoreError:
-        abort(404)
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="lich-tiep-{booking.id}.ics"',
-        "Cache-Control": "private, no-store"})
-
-
 @bp.post("/bookings/<int:id>/files")
 @login_required
 def upload(id: int):
@@ -228,6 +213,7 @@ def rate(id: int):
 
 @bp.get("/track")
 @limiter.limit("30 per minute")
+@limit_failed_lookups(lambda: request.args.get("code"))
 def track():
     form = TrackForm(request.args)
     result, status = None, 200

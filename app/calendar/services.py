@@ -1,9 +1,14 @@
 """iCalendar feeds: a unit's published sessions, and a person's own sessions or bookings.
 
-Events are built as plain EventData from the database and written by
-:mod:`.vevent` (icalendar's output, several times faster). Each serialised VEVENT is
-kept in an in-process cache keyed by its EventData, and a unit feed whose sessions have not changed (same
-fingerprint) is served again without reading them.
+Events are built by :mod:`.events` and written by icalendar (``sessions.ical``), the only
+writer. Each session keeps the VEVENT last written for it with the fingerprint of the
+event it came from (``ics_vevent``, ``ics_fingerprint``), so a cold feed builds its
+events (cheap), compares fingerprints and joins the stored bytes between the calendar's
+head and end: only sessions whose event changed since (times, status, host, names,
+anything the VEVENT shows) are written again, and stored for the next read. Nothing
+writes the column when a session changes, so no change can be missed; a session
+never read by a feed is never serialised. A unit feed whose sessions have not changed
+is also served again from memory for FEED_TTL seconds.
 """
 
 from __future__ import annotations
@@ -13,34 +18,36 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlparse
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy.orm import selectinload, undefer_group
 
-from sessions.ical import EventData, build_calendar, calendar_etag
+from sessions.ical import (
+    CALENDAR_END,
+    EventData,
+    calendar_etag,
+    calendar_head,
+    event_fingerprint,
+    serialise_event,
+)
 
 from ..bookings.models import Booking
 from ..extensions import db
 from ..schedules.models import ReceptionSession
-from ..schedules.notices import slot_end, when
-from ..schedules.receptions import KIND_LABELS, MODE_LABELS, unit_scope_ids
+from ..schedules.receptions import unit_scope_ids
 from ..timeutil import utcnow
 from ..units.models import Unit
-from .vevent import supports, vevent_bytes
+from .events import Texts, booking_event, session_event, uid_domain
 
 PAST_DAYS = 30
 _CACHE_SIZE = 64
-_EVENT_CACHE_SIZE = 50_000
-_events: OrderedDict[EventData, bytes] = OrderedDict()
 _recent: OrderedDict[tuple, tuple[float, Feed]] = OrderedDict()
 FEED_TTL = 300
 _lock = threading.Lock()
-# Bookings that are no longer going to happen stay in the feed, cancelled.
-CANCELLED_BOOKINGS = ("cancelled", "refused", "redirected")
+_SESSIONS = ReceptionSession.__table__
 
 
 @dataclass(frozen=True)
@@ -52,147 +59,53 @@ class Feed:
     last_modified: datetime  # aware UTC
 
 
-def uid_domain() -> str:
-    """The right-hand side of every UID: the site's host, stable across requests."""
-    return urlparse(current_app.config.get("SITE_URL") or "").hostname or "tiepcongdan.local"
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC)
-
-
-class _Texts:
-    """The translated pieces of one feed, each looked up once per distinct value.
-
-    gettext costs about as much as writing the event itself, and a feed repeats the
-    same few labels a thousand times.
-    """
-
-    def __init__(self):
-        self._memo: dict = {}
-
-    def get(self, key: tuple, make):
-        text = self._memo.get(key)
-        if text is None:
-            text = self._memo[key] = make()
-        return text
-
-    def session_url(self, session_id: int) -> str:
-        # url_for once per feed: the rule is fixed, only the id changes.
-        head, tail = self.get(("url",), lambda: url_for(
-            "schedules.session_detail", session_id=_URL_PROBE, _external=True)
-            .split(str(_URL_PROBE)))
-        return f"{head}{session_id}{tail}"
-
-
-_URL_PROBE = 987654321
-
-
-def _summary(reception: ReceptionSession, texts: _Texts) -> str:
-    host = reception.hosted_by.full_name
-    kind = texts.get(("kind", reception.kind),
-                     lambda: str(KIND_LABELS.get(reception.kind, reception.kind)))
-    text = f"{kind}: {host} — {reception.unit.name}"
-    if reception.is_cancelled:
-        return _("[Đã hủy] %(text)s", text=text)
-    return text
-
-
-def _description(reception: ReceptionSession, texts: _Texts) -> str:
-    lines = [texts.get(("mode", reception.mode), lambda: _(
-        "Hình thức: %(mode)s", mode=MODE_LABELS.get(reception.mode, reception.mode)))]
-    if reception.acting_host is not None:
-        lines.append(_("Chủ trì thay: %(deputy)s (%(auth)s)", deputy=reception.acting_host
-                       .full_name, auth=reception.deputy_authorisation))
-    if reception.kind == "adhoc" and reception.reason:
-        lines.append(_("Lý do tiếp đột xuất: %(reason)s", reason=reception.reason))
-    if reception.previous_starts_at is not None:
-        lines.append(_("Dời từ %(old)s sang %(new)s", old=when(reception.previous_starts_at),
-                       new=when(reception.starts_at)))
-    if reception.is_cancelled:
-        lines.append(_("Lý do hủy: %(reason)s", reason=reception.cancel_reason))
-    return "\n".join(lines)
-
-
-def _location(reception: ReceptionSession, texts: _Texts) -> str:
-    return reception.location or texts.get(
-        ("where", reception.mode), lambda: str(MODE_LABELS.get(reception.mode, "")))
-
-
-def session_event(reception: ReceptionSession, domain: str,
-                  texts: _Texts | None = None) -> EventData:
-    """The VEVENT of a published session (UID ``session-<id>@<domain>``)."""
-    texts = texts or _Texts()
-    return EventData(
-        uid=f"session-{reception.id}@{domain}", summary=_summary(reception, texts),
-        starts_at=_aware(reception.starts_at), ends_at=_aware(reception.ends_at),
-        dtstamp=_aware(reception.updated_at or reception.published_at),
-        sequence=reception.sequence,
-        status="CANCELLED" if reception.is_cancelled else "CONFIRMED",
-        description=_description(reception, texts), location=_location(reception, texts),
-        url=texts.session_url(reception.id))
-
-
-def booking_event(booking: Booking, domain: str, texts: _Texts | None = None) -> EventData:
-    """The VEVENT of a citizen's booking: their slot, cancelled when it will not happen."""
-    texts = texts or _Texts()
-    reception = booking.reception
-    cancelled = booking.status in CANCELLED_BOOKINGS or reception.is_cancelled
-    status = "CANCELLED" if cancelled else (
-        "TENTATIVE" if booking.status in ("pending", "waitlisted") else "CONFIRMED")
-    start = booking.slot_start or reception.starts_at
-    stamp = max(booking.updated_at or booking.created_at, reception.updated_at)
-    return EventData(
-        uid=f"booking-{booking.id}@{domain}",
-        summary=_("Lượt tiếp công dân %(code)s: %(title)s", code=booking.tracking_code,
-                  title=_summary(reception, texts)),
-        starts_at=_aware(start), ends_at=_aware(slot_end(booking, reception)),
-        dtstamp=_aware(stamp), sequence=booking.ics_sequence + reception.sequence,
-        status=status, description=_description(reception, texts),
-        location=_location(reception, texts), url=texts.session_url(reception.id))
-
-
 def clear_cache() -> None:
-    """Forget every serialised event and feed (benchmarks; tests that rename people)."""
+    """Forget every feed kept in memory (benchmarks; tests that rename people)."""
     with _lock:
-        _events.clear()
         _recent.clear()
 
 
-_END = b"END:VCALENDAR\r\n"
-_BEGIN_EVENT = b"\r\nBEGIN:VEVENT\r\n"
+def _session_chunks(receptions: list[ReceptionSession], events: list[EventData]) -> list[bytes]:
+    """Each session's VEVENT: the stored bytes while their fingerprint matches the
+    event, else icalendar's, stored for the next read.
 
-
-def _chunks(body: bytes) -> list[bytes]:
-    """The serialised VEVENTs of a calendar, in order, each ending in CRLF.
-
-    Text values escape their line breaks, so ``BEGIN:VEVENT`` at the start of a line
-    only ever opens an event.
+    Only the default language is stored: a feed asked for in English is written each
+    time it is not in memory, rather than overwriting the Vietnamese bytes that nearly
+    every reader gets (and having them overwritten back).
     """
-    parts = body[:-len(_END)].split(_BEGIN_EVENT)[1:]
-    # The separator took the CRLF ending each event but the last.
-    return [b"BEGIN:VEVENT\r\n" + part + (b"" if i == len(parts) - 1 else b"\r\n")
-            for i, part in enumerate(parts)]
+    storing = str(get_locale()) == current_app.config["BABEL_DEFAULT_LOCALE"]
+    chunks, stale = [], []
+    for reception, event in zip(receptions, events, strict=True):
+        mark = event_fingerprint(event) if storing else None
+        if mark is not None and reception.ics_fingerprint == mark and reception.ics_vevent:
+            chunks.append(reception.ics_vevent.encode())
+            continue
+        chunks.append(serialise_event(event))
+        if mark is not None:
+            stale.append({"row": reception.id, "vevent": chunks[-1].decode(), "mark": mark})
+    _store(stale)
+    return chunks
 
 
-def _serialise(events: list[EventData], name: str) -> Feed:
-    """The calendar of ``events``, byte for byte what build_calendar gives, built from
-    cached serialised events: after one session changes, only that one is serialised."""
-    with _lock:
-        missing = [e for e in dict.fromkeys(events) if e not in _events]
-    fresh = {e: vevent_bytes(e) for e in missing if supports(e)}
-    others = [e for e in missing if e not in fresh]
-    if others:
-        fresh.update(zip(others, _chunks(build_calendar(others, name=name)), strict=True))
-    head = build_calendar([], name=name)[:-len(_END)]
-    with _lock:
-        chunks = [fresh.get(e) or _events[e] for e in events]
-        _events.update(fresh)
-        for event in events:
-            _events.move_to_end(event)
-        while len(_events) > _EVENT_CACHE_SIZE:
-            _events.popitem(last=False)
-    body = head + b"".join(chunks) + _END
+def _store(rows: list[dict]) -> None:
+    """Write the sessions' new VEVENTs; the caller's door commits.
+
+    updated_at is written back unchanged: it is the events' DTSTAMP, and storing the
+    bytes changes nothing a calendar shows. Rows go in id order, one lock order for
+    two feeds storing the same sessions at once.
+    """
+    if not rows:
+        return
+    rows.sort(key=lambda row: row["row"])
+    db.session.execute(
+        update(_SESSIONS).where(_SESSIONS.c.id == bindparam("row"))
+        .values(ics_vevent=bindparam("vevent"), ics_fingerprint=bindparam("mark"),
+                updated_at=_SESSIONS.c.updated_at), rows)
+
+
+def _feed(events: list[EventData], chunks: list[bytes], name: str) -> Feed:
+    """The calendar named ``name`` made of ``chunks``, the VEVENTs of ``events``."""
+    body = calendar_head(name=name) + b"".join(chunks) + CALENDAR_END
     stamps = [e.last_modified or e.dtstamp for e in events]
     last = max(stamps, default=datetime(2020, 1, 1, tzinfo=UTC))
     return Feed(body, calendar_etag(body), last.replace(microsecond=0))
@@ -201,7 +114,7 @@ def _serialise(events: list[EventData], name: str) -> Feed:
 def _with_people(query):
     return query.options(selectinload(ReceptionSession.host),
                          selectinload(ReceptionSession.acting_host),
-                         selectinload(ReceptionSession.unit))
+                         selectinload(ReceptionSession.unit), undefer_group("ics"))
 
 
 def _unit_window(unit: Unit, now: datetime):
@@ -232,11 +145,12 @@ def unit_feed(unit: Unit) -> Feed:
         hit = _recent.get(key)
     if hit is not None and hit[0] > time.monotonic():
         return hit[1]
-    receptions = db.session.scalars(_with_people(select(ReceptionSession).where(
-        *_unit_window(unit, now))).order_by(ReceptionSession.starts_at, ReceptionSession.id))
-    domain, texts = uid_domain(), _Texts()
+    receptions = list(db.session.scalars(_with_people(select(ReceptionSession).where(
+        *_unit_window(unit, now))).order_by(ReceptionSession.starts_at, ReceptionSession.id)))
+    domain, texts = uid_domain(), Texts()
     events = [session_event(r, domain, texts) for r in receptions]
-    feed = _serialise(events, _("Lịch tiếp công dân — %(unit)s", unit=unit.name))
+    feed = _feed(events, _session_chunks(receptions, events),
+                 _("Lịch tiếp công dân — %(unit)s", unit=unit.name))
     with _lock:
         _recent[key] = (time.monotonic() + FEED_TTL, feed)
         while len(_recent) > _CACHE_SIZE:
@@ -260,10 +174,11 @@ def personal_feed(user) -> Feed:
     """A person's calendar: a citizen's bookings; the sessions a host hosts (also as a
     deputy); the sessions of a secretary's units."""
     since = utcnow() - timedelta(days=PAST_DAYS)
-    domain, texts = uid_domain(), _Texts()
-    events = []
-    if user.has_role("host", "deputy", "secretary"):
-        events += [session_event(r, domain, texts) for r in _staff_sessions(user, since)]
+    domain, texts = uid_domain(), Texts()
+    receptions = (_staff_sessions(user, since) if user.has_role("host", "deputy", "secretary")
+                  else [])
+    events = [session_event(r, domain, texts) for r in receptions]
+    chunks = _session_chunks(receptions, events)
     bookings = db.session.scalars(
         select(Booking).join(ReceptionSession, Booking.session_id == ReceptionSession.id)
         .where(Booking.citizen_id == user.id, ReceptionSession.starts_at >= since)
@@ -271,5 +186,6 @@ def personal_feed(user) -> Feed:
                  selectinload(Booking.reception).selectinload(ReceptionSession.unit),
                  selectinload(Booking.reception).selectinload(ReceptionSession.acting_host))
         .order_by(ReceptionSession.starts_at, Booking.id))
-    events += [booking_event(b, domain, texts) for b in bookings]
-    return _serialise(events, _("Lịch tiếp công dân của %(name)s", name=user.full_name))
+    booked = [booking_event(b, domain, texts) for b in bookings]
+    return _feed(events + booked, chunks + [serialise_event(e) for e in booked],
+                 _("Lịch tiếp công dân của %(name)s", name=user.full_name))

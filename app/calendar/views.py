@@ -1,14 +1,22 @@
-"""iCalendar feeds (CONTRACT §4): a unit's sessions (public) and a personal feed (token)."""
+"""iCalendar feeds (CONTRACT §4): a unit's sessions (public) and a personal feed (token).
+
+A feed stores the VEVENTs it had to write afresh (services._store); the door commits them.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
+from flask_login import login_required
+
+from sessions.errors import CoreError
 
 from ..auth.services import user_for_calendar_token
+from ..bookings.access import is_owner
+from ..bookings.views import load_booking
 from ..units.services import unit_by_code
-from . import services
+from . import invites, services
 
-bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+bp = Blueprint("calendar", __name__)
 
 
 def _respond(feed: services.Feed, cache_control: str) -> Response:
@@ -25,17 +33,33 @@ def _respond(feed: services.Feed, cache_control: str) -> Response:
     return response
 
 
-@bp.get("/units/<code>.ics")
+@bp.get("/calendar/units/<code>.ics")
 def unit_feed(code: str):
     unit = unit_by_code(code)
     if unit is None:
         abort(404)
-    return _respond(services.unit_feed(unit), "public, max-age=300")
+    feed = services.unit_feed(unit)
+    return _respond(feed, "public, max-age=300")
 
 
-@bp.get("/me.ics")
+@bp.get("/calendar/me.ics")
 def me_feed():
     user = user_for_calendar_token(request.args.get("token", ""))
     if user is None or not user.is_active:
         abort(404)
-    return _respond(services.personal_feed(user), "private, max-age=300")
+    feed = services.personal_feed(user)
+    return _respond(feed, "private, max-age=300")
+
+
+@bp.get("/bookings/<int:id>/invite.ics")
+@login_required
+def booking_invite(id: int):
+    """The citizen's own calendar invitation of a booking (REQUEST, or CANCEL once cancelled)."""
+    booking = load_booking(id, is_owner)
+    try:
+        body = invites.booking_invite(booking)
+    except CoreError:
+        abort(404)
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="lich-tiep-{booking.id}.ics"',
+        "Cache-Control": "private, no-store"})

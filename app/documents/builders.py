@@ -203,7 +203,10 @@ def conclusion_docx(data: dict) -> bytes:
 
 
 def apology_docx(data: dict) -> bytes:
-    """The apology letter (thư xin lỗi) to a citizen for a case settled late."""
+    """The apology letter (thư xin lỗi) to a citizen for a case settled late.
+
+    ``copy_to_agency`` False leaves the agency out of "Nơi nhận" (a denouncer's letter
+    names them, and the agency is often the body denounced)."""
     issuer = data["issuer"]
     document = _new_document()
     _heading_block(document, issuer, "Số:       /TXL-UBND", data["today"])
@@ -223,8 +226,10 @@ def apology_docx(data: dict) -> bytes:
     _body(document, ("Ông/Bà có thể theo dõi tiến độ giải quyết bằng mã tra cứu "
                      f"{data['tracking_code']} trên Cổng tiếp công dân trực tuyến."))
     _body(document, "Trân trọng./.")
-    _signature_block(document, [f"- Ông/Bà {data['citizen_name']};",
-                                f"- {data['agency_name']};", "- Lưu: VT, BTCD."],
+    recipients = [f"- Ông/Bà {data['citizen_name']};"]
+    if data.get("copy_to_agency", True):
+        recipients.append(f"- {data['agency_name']};")
+    _signature_block(document, [*recipients, "- Lưu: VT, BTCD."],
                      {"authority": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
                       "name": issuer.get("chairman", "")})
     return _save(document)

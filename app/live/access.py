@@ -10,6 +10,7 @@ from sessions.errors import N_, CoreError
 from sessions.queue import QueueRule
 
 from ..auth.access import has_unit_role
+from ..bookings.access import is_acting_host
 from ..bookings.models import Booking
 from ..extensions import db
 from ..schedules.models import ReceptionSession
@@ -55,35 +56,19 @@ def require_open(reception: ReceptionSession, now: datetime) -> None:
                                           "giờ bắt đầu 60 phút và đóng khi buổi tiếp kết thúc."))
 
 
-def _holds_role_at(user, reception: ReceptionSession, *roles: str) -> bool:
-    """An explicit role assignment at the session's unit or above (admin does not count)."""
-    chain = set(reception.unit.ancestor_ids())
-    return any(r.role in roles and r.unit_id in chain for r in user.roles)
-
-
 def staff_role(user, reception: ReceptionSession) -> str | None:
-    """``host`` (the host, the acting host, a deputy of the unit), ``secretary``, or None."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if user.id in (reception.host_id, reception.acting_host_id):
+    """``host`` for the one host acting in the session (app.bookings.access
+    :func:`is_acting_host`), ``secretary`` for a secretary of the unit, else None.
+
+    A deputy or chairman who is not the acting host does not work the session: the host
+    role carries the citizen's face, voice and call signalling (CONTRACT §8).
+    """
+    if is_acting_host(user, reception):
         return "host"
-    if _holds_role_at(user, reception, "deputy"):
-        return "host"
-    if has_unit_role(user, reception.unit, "secretary"):
+    if user is not None and getattr(user, "is_authenticated", False) \
+            and has_unit_role(user, reception.unit, "secretary"):
         return "secretary"
     return None
-
-
-def may_see_denouncer(user, reception: ReceptionSession) -> bool:
-    """Only the host (the session's host or acting host, or a chairman of the unit), the
-    session's secretaries and inspectors see a denouncer's name — the same rule as
-    :func:`app.bookings.access.can_see_identity`; a deputy who is not the acting host
-    of this session sees it masked."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if user.id in (reception.host_id, reception.acting_host_id):
-        return True
-    return _holds_role_at(user, reception, "host", "secretary", "inspector")
 
 
 def resolve_role(user, reception: ReceptionSession, requested) -> str:
@@ -96,7 +81,8 @@ def resolve_role(user, reception: ReceptionSession, requested) -> str:
         raise CoreError("unauthorized", N_("Bạn cần đăng nhập để vào phòng tiếp công dân."))
     staff = staff_role(user, reception)
     if requested in ("host", "secretary"):
-        if staff == "host" or staff == requested:
+        # The acting host may follow as secretary; nobody else becomes the host.
+        if staff == requested or (staff == "host" and requested == "secretary"):
             return requested
         raise CoreError("forbidden", N_("Bạn không có quyền tham gia buổi tiếp này với vai "
                                         "trò cán bộ."))

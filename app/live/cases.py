@@ -9,15 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
-from sessions.identity import mask_name
 from sessions.queue import PRIORITY_LABELS
 
 from ..audit.services import record_event
+from ..bookings.access import attachment_name, citizen_name, may_see_identity
 from ..bookings.models import Booking
 from ..extensions import db
 from ..schedules.models import HolidayOverride, ReceptionSession
 from ..timeutil import LOCAL_TZ, iso_local, to_local, to_utc_naive
-from .access import may_see_denouncer, staff_role
+from .access import staff_role
 from .models import QueueEntry
 from .recording import booking_recordings
 
@@ -36,8 +36,8 @@ def _attachment_url(attachment) -> str | None:
 def staff_cases(reception: ReceptionSession, viewer) -> list[dict]:
     """Every case of the session with its ticket, for the host and secretary consoles.
 
-    A denouncer's name is shown only to the host, the session's secretaries and
-    inspectors (masked for anyone else); each such reveal is audited.
+    Each citizen is shown as app.bookings.access.may_see_identity allows the viewer;
+    every denouncer shown to staff is audited.
     """
     rows = db.session.execute(
         select(Booking, QueueEntry.ticket, QueueEntry.state)
@@ -46,17 +46,13 @@ def staff_cases(reception: ReceptionSession, viewer) -> list[dict]:
         .options(selectinload(Booking.citizen), selectinload(Booking.attachments))
         .where(Booking.session_id == reception.id, Booking.status.in_(CASE_STATUSES))
         .order_by(Booking.slot_start.is_(None), Booking.slot_start, Booking.id)).all()
-    reveal, revealed = may_see_denouncer(viewer, reception), []
     recordings = booking_recordings([b.id for b, _t, _s in rows])
-    cases = []
+    cases, revealed = [], []
     for booking, ticket, state in rows:
-        name = booking.citizen.full_name
-        if booking.is_denunciation:
-            if reveal:
-                revealed.append(booking.id)
-            else:
-                name = mask_name(name)
-        cases.append(_case(reception, booking, ticket, state, name,
+        visible = may_see_identity(viewer, booking)
+        if visible and booking.is_denunciation:
+            revealed.append(booking.id)
+        cases.append(_case(reception, booking, ticket, state, visible,
                            recordings.get(booking.id, [])))
     if revealed:
         record_event("denouncer_revealed", actor=viewer, target=f"session:{reception.id}",
@@ -64,21 +60,25 @@ def staff_cases(reception: ReceptionSession, viewer) -> list[dict]:
     return cases
 
 
-def _case(reception, booking: Booking, ticket, state, name, recordings) -> dict:
+def _case(reception, booking: Booking, ticket, state, visible: bool, recordings) -> dict:
+    # A viewer who may not see the identity gets neither the files' names nor the
+    # recordings (face and voice), only that they exist.
     return {
         "booking_id": booking.id, "ticket": ticket, "state": state or "booked",
-        "tracking_code": booking.tracking_code, "citizen_name": name,
+        "tracking_code": booking.tracking_code, "citizen_name": citizen_name(booking, visible),
         "matter_type": booking.matter_type, "matter_field": booking.matter_field,
         "summary": booking.summary, "group_size": booking.group_size,
         "slot_start": iso_local(booking.slot_start), "join_from": booking.join_from,
         "satellite_point": booking.satellite_point if booking.join_from == "satellite" else "",
         "priority": [str(PRIORITY_LABELS.get(f, f)) for f in booking.priority_flags.split(",")
                      if f],
-        "attachments": [{"name": a.filename, "url": _attachment_url(a)}
+        "attachments": [{"name": attachment_name(a, visible),
+                         "url": _attachment_url(a) if visible else None}
                         for a in booking.attachments],
         "recordings": [{"id": r.id, "size": r.size, "sha256": r.sha256,
                         "url": url_for("live.recording_file", session_id=reception.id,
-                                       recording_id=r.id)} for r in recordings],
+                                       recording_id=r.id) if visible else None}
+                       for r in recordings],
     }
 
 

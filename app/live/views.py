@@ -23,6 +23,8 @@ from sessions.errors import N_, CoreError
 
 from ..audit.services import record_event
 from ..auth.decorators import roles_required
+from ..bookings.access import may_see_identity
+from ..bookings.models import Booking
 from ..doors import rollback
 from ..extensions import db
 from ..i18n import core_message
@@ -197,11 +199,14 @@ def recording_finish(session_id: int, booking_id: int):
 @bp.get("/<int:session_id>/recordings/<int:recording_id>")
 @login_required
 def recording_file(session_id: int, recording_id: int):
-    """A stored recording, for the host and secretaries of the unit (download audited)."""
+    """A stored recording, for the acting host and secretaries of the unit (download
+    audited); a denouncer's face and voice only for those who may see who they are."""
     reception = _staff_reception(session_id, "host", "secretary")
     rec = db.session.get(Recording, recording_id)
     if rec is None or rec.session_id != reception.id or not rec.is_stored:
         abort(404)
+    if not may_see_identity(current_user, db.session.get(Booking, rec.booking_id)):
+        abort(403)
     record_event("recording_downloaded", actor=current_user, target=f"booking:{rec.booking_id}",
                  recording_id=rec.id)
     return send_file(recording.file_path(rec), mimetype=rec.content_type, as_attachment=True,

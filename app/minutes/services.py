@@ -215,8 +215,11 @@ def public_conclusion(booking) -> str | None:
     if booking.status != "served" and reception.status != "held" and \
             reception.ends_at > utcnow():
         return None
+    from ..bookings.access import denouncer_words
+
     names = [booking.citizen.full_name] if booking.citizen else []
-    return redact_personal_data(minutes.conclusion.strip(), names)
+    placeholder = denouncer_words() if booking.is_denunciation else None
+    return redact_personal_data(minutes.conclusion.strip(), names, placeholder)
 
 
 def answered_on(booking):

@@ -1,7 +1,7 @@
 """Reports: the register (Sổ tiếp công dân) and the conclusion notice of a session.
 
-Both documents show a denouncer masked (DOMAIN.md: exports see a masked identity)
-and every export is written to the audit log.
+Both documents print a denouncer as ``DENOUNCER_WORDS`` and nothing derived from the
+identity (CONTRACT §8), whoever exports them; every export is written to the audit log.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from sessions import errors as err
 from sessions.errors import N_, CoreError
-from sessions.identity import mask_cccd, mask_name
 
 from ..audit.services import record_event
+from ..bookings.access import DENOUNCER_WORDS
 from ..bookings.models import Booking
 from ..documents import docs
 from ..documents.issuer import issuer_of, unit_phrase
@@ -31,7 +31,6 @@ from ..units.models import Unit
 RECEIVED_STATUSES = ("accepted", "served")
 MAX_PERIOD_DAYS = 3 * 366
 MIN_YEAR, MAX_YEAR = 2000, 2100
-SECRET = "(được giữ bí mật)"
 
 
 def parse_period(start: object, end: object) -> tuple[date, date]:
@@ -85,11 +84,10 @@ def _by_booking(model, ids: list[int]) -> dict[int, list]:
 
 
 def _person(booking: Booking) -> tuple[str, str]:
-    """(name and address, ID number) as an export shows them: masked for a denouncer."""
+    """(name and address, ID number) as an export shows them: the words for a denouncer."""
     citizen = booking.citizen
     if booking.is_denunciation:
-        return (f"{mask_name(citizen.full_name)}\n{SECRET}",
-                mask_cccd(citizen.cccd) if citizen.cccd else "")
+        return DENOUNCER_WORDS, ""
     return (f"{citizen.full_name}\n{citizen.address}".strip(), citizen.cccd or "")
 
 
@@ -149,7 +147,7 @@ def _case_block(number: int, booking: Booking, minutes, tasks: list[Task],
                 issuer: dict) -> dict:
     citizen = booking.citizen
     if booking.is_denunciation:
-        who = f"{mask_name(citizen.full_name)} {SECRET}"
+        who = DENOUNCER_WORDS
     else:
         who = f"{citizen.full_name}" + (f", địa chỉ: {citizen.address}" if citizen.address
                                         else "")

@@ -98,6 +98,12 @@ class ReceptionSession(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # The session's VEVENT as the feeds last wrote it, and the fingerprint of the event
+    # it was written from (app/calendar/services.py): NULL until a feed first reads it.
+    # Deferred: only the feeds load them.
+    ics_vevent: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_group="ics")
+    ics_fingerprint: Mapped[str | None] = mapped_column(String(32), deferred=True,
+                                                        deferred_group="ics")
 
     schedule: Mapped[Schedule | None] = relationship(back_populates="sessions")
     unit = relationship("Unit")

@@ -21,7 +21,7 @@ docs/security.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 PUBLIC = "public"
 SECRET = "secret"
@@ -78,6 +78,12 @@ def roles(*names: str, relation: str = "", hidden: bool = False) -> Access:
     return Access(tuple(names), relation, hidden)
 
 
+def hidden(access: Access) -> Access:
+    """The same rule answering 404, as for a missing id, to a caller without the
+    relation (API ids can be enumerated)."""
+    return replace(access, hidden=True)
+
+
 ADMIN = roles("admin")
 OWN_DATA = roles("citizen", "admin", relation="one's own personal data")
 STAFF_OWN = roles("secretary", "host", "deputy", "officer", "inspector", "admin",
@@ -89,15 +95,17 @@ OWNER_OR_SECRETARY = roles("citizen", "secretary", "admin",
 CASE_VIEWERS = roles("citizen", "secretary", "host", "deputy", "inspector", "admin",
                      relation="the booking's citizen; secretary, host, deputy or inspector "
                               "of its unit")
-SESSION_WORKERS = roles("secretary", "host", "deputy", "admin",
-                        relation="works the session: its host or acting host, a deputy "
-                                 "or a secretary of its unit")
-SESSION_HOST = roles("host", "deputy",
-                     relation="hosts the session: its host, acting host or a deputy of "
-                              "its unit")
-MINUTES_READERS = roles("secretary", "host", "deputy", "inspector", "admin",
+#: "host" here is the host acting in the session: its host, or, when one is set, the
+#: deputy authorised in its place (a deputy or host of exactly its unit). A deputy who
+#: is not acting (the role table's deputy) does not work the session.
+SESSION_WORKERS = roles("secretary", "host", "admin",
+                        relation="works the session: its acting host, or a secretary of "
+                                 "its unit")
+SESSION_HOST = roles("host", relation="the host acting in the session: its host, or the "
+                                      "deputy authorised in its place")
+MINUTES_READERS = roles("secretary", "host", "inspector", "admin",
                         relation="works the session, or inspector of its unit")
-TASK_VIEWERS = roles("secretary", "host", "deputy", "officer", "inspector", "admin",
+TASK_VIEWERS = roles("secretary", "host", "officer", "inspector", "admin",
                      relation="officer of the assigned agency; works the case's session; "
                               "inspector of its unit")
 TASK_REPORTERS = roles("officer", "secretary", "admin",
@@ -180,7 +188,7 @@ WEB: dict[str, Access] = {
     "bookings.mine": signed_in("one's own bookings"),
     "bookings.detail": OWNER,
     "bookings.done": OWNER,
-    "bookings.invite": OWNER,
+    "calendar.booking_invite": OWNER,
     "bookings.upload": OWNER,
     "bookings.rate": OWNER,
     "bookings.cancel": OWNER_OR_SECRETARY,
@@ -196,7 +204,7 @@ WEB: dict[str, Access] = {
                                 relation="sessions the person works"),
     "live.room": ROOM_CITIZEN,
     "live.consent": ROOM_CITIZEN,
-    "live.connection_test": roles("citizen", "secretary", "host", "deputy", "admin",
+    "live.connection_test": roles("citizen", "secretary", "host", "admin",
                                   relation="holds a booking in the session, or works it",
                                   hidden=True),
     "live.host_console": SESSION_HOST,
@@ -218,7 +226,7 @@ WEB: dict[str, Access] = {
     "tasks.attachment": TASK_VIEWERS,
     "tasks.report": TASK_REPORTERS,
     "tasks.review": roles("secretary", "admin", relation="secretary of the case's unit"),
-    "tasks.case": roles("secretary", "host", "deputy", "admin",
+    "tasks.case": roles("secretary", "host", "admin",
                         relation="works the case's session"),
     "tasks.apology_download": secret("the link sent to the citizen"),
     "reports.dashboard": DASHBOARD,
@@ -255,27 +263,28 @@ API: dict[str, Access] = {
     "api.compliance": roles("secretary", "host", "admin", relation="of the unit"),
     "api.register_xlsx": roles("secretary", "admin", relation="secretary of the unit"),
     "api.create_booking": roles("citizen"),
-    "api.get_booking": CASE_VIEWERS,
-    "api.cancel_booking": OWNER_OR_SECRETARY,
-    "api.reschedule_booking": OWNER_OR_SECRETARY,
-    "api.decide_booking": UNIT_SECRETARY,
-    "api.booking_invite_ics": OWNER,
-    "api.upload_attachment": OWNER,
-    "api.download_attachment": CASE_VIEWERS,
-    "api.rate_booking": OWNER,
-    "api.put_minutes": SESSION_WORKERS,
-    "api.get_minutes": MINUTES_READERS,
-    "api.minutes_versions": MINUTES_READERS,
-    "api.create_task": roles("secretary", "host", "deputy", "admin",
-                             relation="works the case's session"),
-    "api.case_tasks": MINUTES_READERS,
+    "api.get_booking": hidden(CASE_VIEWERS),
+    "api.cancel_booking": hidden(OWNER_OR_SECRETARY),
+    "api.reschedule_booking": hidden(OWNER_OR_SECRETARY),
+    "api.decide_booking": hidden(UNIT_SECRETARY),
+    "api.booking_invite_ics": hidden(OWNER),
+    "api.upload_attachment": hidden(OWNER),
+    "api.download_attachment": hidden(CASE_VIEWERS),
+    "api.rate_booking": hidden(OWNER),
+    "api.put_minutes": hidden(SESSION_WORKERS),
+    "api.get_minutes": hidden(MINUTES_READERS),
+    "api.minutes_versions": hidden(MINUTES_READERS),
+    "api.create_task": hidden(roles("secretary", "host", "admin",
+                                    relation="works the case's session")),
+    "api.case_tasks": hidden(MINUTES_READERS),
     "api.list_tasks": roles("officer", "secretary", "admin",
                             relation="tasks of the officer's agencies / secretary's units"),
-    "api.get_task": TASK_VIEWERS,
-    "api.get_attachment": TASK_VIEWERS,
-    "api.patch_task": TASK_REPORTERS,
-    "api.add_attachment": TASK_REPORTERS,
-    "api.review_task": roles("secretary", "admin", relation="secretary of the case's unit"),
+    "api.get_task": hidden(TASK_VIEWERS),
+    "api.get_attachment": hidden(TASK_VIEWERS),
+    "api.patch_task": hidden(TASK_REPORTERS),
+    "api.add_attachment": hidden(TASK_REPORTERS),
+    "api.review_task": hidden(roles("secretary", "admin",
+                                    relation="secretary of the case's unit")),
 }
 
 #: Socket.IO events of ``/live`` by (event, variant): ``join`` differs by the role asked.
@@ -289,8 +298,8 @@ SOCKET: dict[tuple[str, str], Access] = {
     ("join", "host"): SESSION_HOST,
     ("echo", ""): public("connection test"),
     ("start_call", ""): roles("citizen", relation="joined as citizen, called"),
-    ("signal", ""): roles("citizen", "host", "deputy",
-                          relation="joined as host, or the citizen in the call"),
+    ("signal", ""): roles("citizen", "host",
+                          relation="joined as the acting host, or the citizen in the call"),
     ("call_next", ""): SESSION_HOST,
     ("recall", ""): SESSION_HOST,
     ("mark_no_show", ""): SESSION_HOST,

@@ -1,8 +1,8 @@
 """The apology letter (thư xin lỗi) to a citizen whose case's task ran late.
 
 It is generated once when the task escalates, stored under UPLOAD_DIR/apologies/
-with a random name, and the citizen gets a message with a signed download link
-(the same link the tracking page offers).
+with a random name, and the citizen gets a message with a signed download link: the
+only way to it (the public tracking answer carries no link to any letter).
 """
 
 from __future__ import annotations
@@ -36,18 +36,37 @@ def apology_dir() -> Path:
 
 
 def apology_letter_docx(task: Task) -> bytes:
-    """The apology letter for ``task`` as DOCX bytes (built afresh)."""
+    """The citizen's own apology letter for ``task`` as DOCX bytes (built afresh).
+
+    It names them, so for a denouncer it is not copied to the agency (often the body
+    denounced): the agency gets :func:`agency_apology_docx` instead.
+    """
+    booking = task.booking
+    return _letter(task, booking.citizen.full_name, copy_to_agency=not booking.is_denunciation)
+
+
+def agency_apology_docx(task: Task) -> bytes:
+    """The agency's copy: the same letter, a denouncer shown only as the words."""
+    from ..bookings.access import DENOUNCER_WORDS
+
+    booking = task.booking
+    name = DENOUNCER_WORDS if booking.is_denunciation else booking.citizen.full_name
+    return _letter(task, name, copy_to_agency=True)
+
+
+def _letter(task: Task, citizen_name: str, *, copy_to_agency: bool) -> bytes:
     booking = task.booking
     reception = booking.reception
     return docs.apology_docx({
         "issuer": issuer_of(reception),
-        "citizen_name": booking.citizen.full_name,
+        "citizen_name": citizen_name,
         "tracking_code": booking.tracking_code,
         "session_date": to_local(reception.starts_at).date(),
         "agency_name": task.agency.name,
         "description": task.description,
         "due_date": task.due_date,
         "today": to_local(utcnow()).date(),
+        "copy_to_agency": copy_to_agency,
     })
 
 

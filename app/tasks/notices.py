@@ -52,8 +52,12 @@ def _mailbox(agency, kind: str, subject: str, body: str, dedupe_key: str) -> Non
     db.session.flush()
 
 
-def task_text(task, kind: str) -> tuple[str, str]:
-    """(subject, body) of a message of ``kind`` about ``task``, in the current locale."""
+def task_text(task, kind: str, *, with_code: bool = True) -> tuple[str, str]:
+    """(subject, body) of a message of ``kind`` about ``task``, in the current locale.
+
+    Messages to the agency go ``with_code=False``: a tracking code identifies the case
+    and, with the phone's last digits, opens its public tracking.
+    """
     subjects = {
         "task_assigned": _("Nhiệm vụ mới sau buổi tiếp công dân"),
         "task_reminder": _("Nhắc hạn nhiệm vụ sau tiếp công dân"),
@@ -61,25 +65,28 @@ def task_text(task, kind: str) -> tuple[str, str]:
         "task_reported": _("Cơ quan đã báo cáo kết quả nhiệm vụ"),
         "task_returned": _("Kết quả nhiệm vụ bị trả lại"),
     }
-    lines = [_("Nhiệm vụ số %(id)s, vụ việc %(code)s.", id=task.id,
-               code=task.booking.tracking_code),
+    case = _("Nhiệm vụ số %(id)s", id=task.id)
+    heading = (_("Nhiệm vụ số %(id)s, vụ việc %(code)s.", id=task.id,
+                 code=task.booking.tracking_code) if with_code else f"{case}.")
+    lines = [heading,
              _("Cơ quan thực hiện: %(agency)s.", agency=task.agency.name),
              _("Nội dung: %(text)s", text=task.description),
              _("Hạn hoàn thành: %(due)s.", due=task.due_date.strftime("%d/%m/%Y"))]
     if kind == "task_returned" and task.review_note:
         lines.append(_("Lý do trả lại: %(note)s", note=task.review_note))
     lines += ["", _("Xem nhiệm vụ: %(url)s", url=link("tasks.detail", task_id=task.id))]
-    return f"{subjects[kind]} – {task.booking.tracking_code}", "\n".join(lines)
+    tag = task.booking.tracking_code if with_code else case
+    return f"{subjects[kind]} – {tag}", "\n".join(lines)
 
 
 def notify_agency(task, kind: str, dedupe_key: str) -> None:
     """Tell the agency's officers and its mailbox about ``task``."""
     for officer in agency_officers(task.agency):
         with force_locale(_locale(officer)):
-            subject, body = task_text(task, kind)
+            subject, body = task_text(task, kind, with_code=False)
         queue_notification(officer, kind, subject, body, dedupe_key=f"{dedupe_key}:u{officer.id}")
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject, body = task_text(task, kind)
+        subject, body = task_text(task, kind, with_code=False)
     _mailbox(task.agency, kind, subject, body, dedupe_key)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sessions.identity import mask_name
 
-from ..bookings.access import can_see_identity
+from ..auth.access import agency_ids
+from ..bookings.access import denouncer_words, may_see_identity
 from ..timeutil import iso_local, local_today, to_local
 from .models import Task
 from .services import case_deadline, status_label
@@ -13,24 +14,34 @@ from .services import case_deadline, status_label
 def citizen_name(task: Task, viewer) -> str:
     """The citizen's name as ``viewer`` may see it in a task.
 
-    Officers of agencies always see it masked, and so does everyone for a
-    denunciation (DOMAIN.md: task assignees see a masked identity).
+    A denouncer is never named in a task, whoever reads it (task assignees are often
+    the body denounced); other citizens are masked for those who may not see them.
     """
     booking = task.booking
+    if booking.is_denunciation:
+        return denouncer_words()
     name = booking.citizen.full_name if booking.citizen else ""
-    if booking.is_denunciation or not can_see_identity(viewer, booking):
-        return mask_name(name)
-    return name
+    return name if may_see_identity(viewer, booking) else mask_name(name)
+
+
+def is_assignee(viewer, task: Task) -> bool:
+    """An officer of the assigned agency: a tracking code would let them, with the
+    phone's last digits, follow the case as the citizen does."""
+    return task.agency_id in agency_ids(viewer)
+
+
+def case_code(task: Task, viewer) -> str | None:
+    """The case's tracking code, or None for an officer of the assigned agency."""
+    return None if is_assignee(viewer, task) else task.booking.tracking_code
 
 
 def task_dict(task: Task, viewer, today=None) -> dict:
     """A task for staff: the case in brief, the assignment, the report and its history."""
     today = today or local_today()
     booking, reception = task.booking, task.booking.reception
-    return {
+    data = {
         "id": task.id,
         "booking_id": booking.id,
-        "tracking_code": booking.tracking_code,
         "session_id": reception.id,
         "session_date": to_local(reception.starts_at).date().isoformat(),
         "unit_code": reception.unit.code,
@@ -59,3 +70,7 @@ def task_dict(task: Task, viewer, today=None) -> dict:
         "history": [{"from": e.from_status or None, "to": e.to_status, "at": iso_local(e.at),
                      "note": e.note} for e in task.events],
     }
+    code = case_code(task, viewer)
+    if code is not None:
+        data["tracking_code"] = code
+    return data

@@ -226,14 +226,16 @@ def public_task_timeline(booking: Booking) -> list[dict]:
     """The case's tasks as the citizen's tracking page shows them.
 
     The description is masked of personal data; the agency, due date, status and
-    dates are given, never officers' names, results or internal notes.
+    dates are given, never officers' names, results or internal notes, nor a link to
+    a letter (anyone holding the code and four digits reads this answer).
     """
-    from .apology import apology_url
+    from ..bookings.access import denouncer_words
 
     today = local_today()
     names = [booking.citizen.full_name] if booking.citizen else []
+    placeholder = denouncer_words() if booking.is_denunciation else None
     return [{
-        "description": core.redact_personal_data(task.description, names),
+        "description": core.redact_personal_data(task.description, names, placeholder),
         "agency": task.agency.name,
         "due_date": task.due_date.isoformat(),
         "status": task.status,
@@ -242,7 +244,6 @@ def public_task_timeline(booking: Booking) -> list[dict]:
         "assigned_on": _day(task.created_at),
         "reported_on": _day(task.reported_at),
         "accepted_on": _day(task.reviewed_at) if task.status == "accepted" else None,
-        "apology_url": apology_url(task),
     } for task in case_tasks(booking)]
 
 

@@ -22,7 +22,7 @@ from .access import can_assign, can_report, can_review, can_view_task
 from .apology import apology_path, read_apology_token
 from .forms import AssignForm, ReportForm, ReviewForm
 from .models import Task, TaskAttachment
-from .payloads import citizen_name
+from .payloads import case_code, citizen_name
 from .uploads import add_task_attachment, attachment_path, remove_stored
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -42,6 +42,11 @@ def task_status_label(status: str) -> str:
 def case_tasks(booking) -> list:
     """The case's tasks, for the pages of the packages below tasks (the minutes page)."""
     return services.case_tasks(booking)
+
+
+@bp.app_template_global("task_case_code")
+def task_case_code(task: Task) -> str | None:
+    return case_code(task, current_user)
 
 
 def _task(task_id: int, allowed) -> Task:

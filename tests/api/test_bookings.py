@@ -10,11 +10,6 @@ from app.timeutil import iso_local
 from tests.bookings.scene import body, build_scene, notifications, row_counts
 
 
-@pytest.fixture
-def scene(make):
-    return build_scene(make)
-
-
 def test_citizen_books_a_slot_and_gets_a_tracking_code(api, scene):
     response = api.post("/bookings", user=scene.citizen, json=body(scene.reception))
     assert response.status_code == 201

@@ -1,14 +1,8 @@
 """GET /api/v1/bookings/<id>/invite.ics: REQUEST, then CANCEL with the same UID."""
 
-import pytest
 from icalendar import Calendar
 
 from tests.bookings.scene import body, build_scene
-
-
-@pytest.fixture
-def scene(make):
-    return build_scene(make)
 
 
 def _invite(api, booking_id, user):

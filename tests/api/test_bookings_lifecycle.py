@@ -2,17 +2,10 @@
 
 from datetime import timedelta
 
-import pytest
-
 from app.bookings.models import Booking, SlotHold
 from app.extensions import db
 from app.timeutil import iso_local
 from tests.bookings.scene import body, build_scene, notifications
-
-
-@pytest.fixture
-def scene(make):
-    return build_scene(make)
 
 
 def _book(api, user, reception, slot=0, **overrides):

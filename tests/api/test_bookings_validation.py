@@ -8,11 +8,6 @@ from app.timeutil import iso_local
 from tests.bookings.scene import body, build_scene, row_counts
 
 
-@pytest.fixture
-def scene(make):
-    return build_scene(make)
-
-
 def _matter(**changes):
     matter = {"type": "kien_nghi", "field": "dat_dai", "summary": "Nội dung."}
     matter.update(changes)

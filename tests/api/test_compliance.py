@@ -6,13 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.schedules.helpers import add_session, make_place
-
-
-@pytest.fixture
-def place(make):
-    """Province 08, one commune, both chairmen, a secretary and a deputy."""
-    return make_place(make)
+from tests.schedules.helpers import add_session
 
 
 def test_rows_per_host_exactly_as_the_contract(api, place):

@@ -12,13 +12,6 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.timeutil import to_local
-from tests.minutes.world import build_world
-
-
-@pytest.fixture
-def world(make):
-    """Every role around one accepted case."""
-    return build_world(make)
 
 
 def _register_path(world, unit="08"):

@@ -10,15 +10,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.schedules.models import ReceptionSession, Schedule
-from tests.schedules.helpers import body, fixed_body, make_place
+from tests.schedules.helpers import body, fixed_body
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
-
-
-@pytest.fixture
-def place(make):
-    """Province 08, one commune, both chairmen, a secretary and a deputy."""
-    return make_place(make)
 
 
 def sessions_count() -> int:

@@ -11,16 +11,10 @@ from app.bookings.models import SlotHold
 from app.extensions import db
 from app.notify.models import Notification
 from app.timeutil import LOCAL_TZ, local_today
-from tests.schedules.helpers import add_session, make_place
+from tests.schedules.helpers import add_session
 
 FIELDS = {"id", "unit_code", "host_id", "host_name", "kind", "starts_at", "ends_at", "status",
           "mode", "slots_total", "slots_free"}
-
-
-@pytest.fixture
-def place(make):
-    """Province 08, one commune, both chairmen, a secretary and a deputy."""
-    return make_place(make)
 
 
 def adhoc_body(place, days=3, hour=21, **overrides) -> dict:

@@ -9,11 +9,6 @@ from sessions.errors import CoreError as BookingError
 from tests.bookings.scene import body, build_scene
 
 
-@pytest.fixture
-def scene(make):
-    return build_scene(make)
-
-
 def test_matter_key_ignores_spacing_and_case():
     key = services.matter_key(1, "khieu_nai", "dat_dai", "Đất  của tôi\n bị lấn")
     assert key == services.matter_key(1, "khieu_nai", "dat_dai", " đất của TÔI bị lấn ")

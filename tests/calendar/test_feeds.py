@@ -128,7 +128,8 @@ def test_a_wrong_or_replaced_token_is_404(client, place):
 
 
 def test_a_feed_is_byte_for_byte_what_the_core_builds(app, place):
-    from app.calendar.services import session_event, unit_feed
+    from app.calendar.events import session_event
+    from app.calendar.services import unit_feed
     from app.schedules.models import ReceptionSession
     from sessions.ical import build_calendar
 

@@ -1,13 +1,13 @@
-"""The fast VEVENT writer of the feeds gives exactly icalendar's bytes (sessions.ical)."""
+"""VEVENTs written one by one (and stored) make the same calendar as icalendar's own."""
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta, timezone
 
-from app.calendar.services import _chunks
-from app.calendar.vevent import fold, supports, vevent_bytes
-from sessions.ical import EventData, build_calendar
+from icalendar import Calendar
+
+from sessions.ical import EventData, build_calendar, serialise_event
 from tests.schedules.helpers import add_session
 
 PIECES = ["Tiếp công dân định kỳ", "Nguyễn Thị Ánh Tuyết", "—", ",", ";", "\\", "^", "\n",
@@ -37,37 +37,25 @@ def _event(rng: random.Random, n: int) -> EventData:
         last_modified=rng.choice([None, stamp + timedelta(days=1)]))
 
 
-def test_feed_events_are_written_byte_for_byte_as_icalendar_does():
+def test_awkward_texts_survive_escaping_and_folding():
     rng = random.Random(20261127)
     events = [_event(rng, n) for n in range(400)]
-    expected = _chunks(build_calendar(events, name="Lịch"))
-    assert len(expected) == len(events)
-    for event, chunk in zip(events, expected, strict=True):
-        assert vevent_bytes(event) == chunk, event
-
-
-def test_folding_keeps_lines_under_75_octets_and_escapes_whole():
-    line = "DESCRIPTION:" + "ả" * 30 + "\\n" + "b" * 80
-    folded = fold(line)
-    assert folded.replace("\r\n ", "") == line
-    pieces = folded.split("\r\n ")
-    assert all(len(p.encode()) < 75 for p in pieces)
-    assert not any(p.endswith("\\") for p in pieces[:-1])
-    assert fold("SUMMARY:ngắn") == "SUMMARY:ngắn"
-
-
-def test_invitations_are_left_to_icalendar():
-    start = datetime(2026, 12, 1, 1, tzinfo=UTC)
-    plain = EventData(uid="u@x", summary="s", starts_at=start, ends_at=start, dtstamp=start)
-    invite = EventData(uid="u@x", summary="s", starts_at=start, ends_at=start, dtstamp=start,
-                       organizer=("a@x.vn", "A"), attendees=(("+84900000001", "B"),))
-    assert supports(plain) and not supports(invite)
+    body = build_calendar(events, name="Lịch")
+    assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
+    assert max(len(line) for line in body.split(b"\r\n")) <= 75
+    parsed = Calendar.from_ical(body).walk("VEVENT")
+    for event, read in zip(events, parsed, strict=True):
+        assert serialise_event(event) in body
+        assert str(read["UID"]) == event.uid
+        assert str(read.get("DESCRIPTION", "")) == event.description.replace("\\N", "\n") \
+            .replace("\r\n", "\n").replace("\r", "\n")
 
 
 def test_a_unit_feed_is_what_icalendar_would_write(client, place):
     from sqlalchemy import select
 
     from app.calendar import services as feeds
+    from app.calendar.events import session_event, uid_domain
     from app.extensions import db
     from app.schedules.models import ReceptionSession
     from app.timeutil import local_today, utcnow
@@ -83,7 +71,7 @@ def test_a_unit_feed_is_what_icalendar_would_write(client, place):
     with client.application.test_request_context():
         receptions = db.session.scalars(select(ReceptionSession).where(
             ReceptionSession.unit_id == place.province.id).order_by(ReceptionSession.starts_at))
-        events = [feeds.session_event(r, feeds.uid_domain()) for r in receptions]
+        events = [session_event(r, uid_domain()) for r in receptions]
         expected = build_calendar(events, name=f"Lịch tiếp công dân — {place.province.name}")
     assert body.count(b"BEGIN:VEVENT") == 2 and b"STATUS:CANCELLED" in body
     assert body == expected

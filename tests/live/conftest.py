@@ -193,26 +193,3 @@ def room(app, make):
         bookings=bookings, outsider=outsider, id=reception.id,
         host_token=make.token_for(host), secretary_token=make.token_for(secretary),
         tokens=[make.token_for(c) for c in citizens], outsider_token=make.token_for(outsider))
-
-
-@pytest.fixture
-def login(client):
-    """Sign ``user`` in on the test client (the Flask-Login session cookie).
-
-    Requests share the ``app`` fixture's application context, hence its ``g``:
-    forget the user Flask-Login cached there so that the next request loads ``user``.
-    """
-
-    def sign_in(user):
-        from flask import g
-
-        from app.extensions import db
-
-        db.session.commit()
-        g.pop("_login_user", None)
-        with client.session_transaction() as cookie:
-            cookie["_user_id"] = str(user.id)
-            cookie["_fresh"] = True
-        return client
-
-    return sign_in

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.bookings.access import may_see_identity
 from app.live import access
 from sessions.errors import CoreError
 
@@ -24,12 +25,24 @@ def test_a_live_room_stays_open_past_its_end_until_closed(room):
     assert not access.is_room_open(room.reception, room.reception.starts_at)
 
 
-def test_host_acting_host_and_deputy_join_as_host(room, make):
-    acting = make.make_user("deputy", unit=room.unit)
-    room.reception.acting_host_id = acting.id
+def test_only_the_acting_host_joins_as_host(room, make):
+    deputy = make.make_user("deputy", unit=room.unit)
     assert access.resolve_role(room.host, room.reception, None) == "host"
-    assert access.resolve_role(acting, room.reception, None) == "host"
-    assert access.resolve_role(room.host, room.reception, "secretary") == "secretary"
+    assert access.resolve_role(deputy, room.reception, None) == "citizen"
+    with pytest.raises(CoreError) as caught:
+        access.resolve_role(deputy, room.reception, "host")
+    assert caught.value.code == "forbidden"
+    room.reception.acting_host_id = deputy.id
+    assert access.resolve_role(deputy, room.reception, None) == "host"
+    assert access.resolve_role(deputy, room.reception, "secretary") == "secretary"
+    assert access.staff_role(room.host, room.reception) is None  # the deputy acts
+
+
+def test_a_deputy_who_is_also_secretary_joins_as_secretary_only(room, make):
+    deputy = make.make_user("deputy", "secretary", unit=room.unit)
+    assert access.resolve_role(deputy, room.reception, None) == "secretary"
+    with pytest.raises(CoreError):
+        access.resolve_role(deputy, room.reception, "host")
 
 
 def test_secretary_of_a_unit_above_joins_as_secretary(room, make):
@@ -51,15 +64,19 @@ def test_host_of_another_unit_is_a_citizen_at_most(room, make):
 
 def test_admin_joins_as_secretary_but_does_not_see_denouncers(room, make):
     admin = make.make_user("admin")
+    booking = make.make_booking(room.reception, make.make_user("citizen"),
+                                slot_index=None, matter_type="to_cao")
     assert access.resolve_role(admin, room.reception, None) == "secretary"
-    assert not access.may_see_denouncer(admin, room.reception)
-    assert access.may_see_denouncer(room.secretary, room.reception)
-    assert access.may_see_denouncer(room.host, room.reception)
+    assert not may_see_identity(admin, booking)
+    assert may_see_identity(room.secretary, booking)
+    assert may_see_identity(room.host, booking)
 
 
 def test_inspector_of_the_unit_sees_denouncers(room, make):
     inspector = make.make_user("inspector", unit=room.unit)
-    assert access.may_see_denouncer(inspector, room.reception)
+    booking = make.make_booking(room.reception, make.make_user("citizen"),
+                                slot_index=None, matter_type="to_cao")
+    assert may_see_identity(inspector, booking)
 
 
 def test_display_needs_nobody_and_bad_roles_are_refused(room):

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
 
 from app.extensions import db
 from app.timeutil import utcnow
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_state(app):
-    """Requests in tests run inside the test's app context and share its ``g``: forget the
-    previous request's signed-in user and locale, as a real server would."""
-    @app.before_request
-    def _forget_cached_user_and_locale():
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-
-
-def login(client, user) -> None:
-    db.session.commit()
-    with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
-        cookie["_fresh"] = True
+from tests.factories import sign_in
 
 
 @pytest.fixture
 def admin_client(client, make):
-    login(client, make.make_user("admin"))
+    sign_in(client, make.make_user("admin"))
     return client
 
 
@@ -73,7 +56,7 @@ def test_retrying_a_sent_message_says_why_not(admin_client, outbox):
 @pytest.mark.parametrize("role", ["citizen", "secretary", "host", "officer", "inspector"])
 def test_the_outbox_is_for_administrators_only(client, make, outbox, role):
     row = outbox("email", failed_at=utcnow())
-    login(client, make.make_user(role, unit=make.make_unit()))
+    sign_in(client, make.make_user(role, unit=make.make_unit()))
     assert client.get("/admin/notifications/").status_code == 403
     assert client.post(f"/admin/notifications/{row.id}/retry").status_code == 403
 

@@ -6,34 +6,17 @@ import re
 import time
 
 import pyotp
-import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.auth import services, totp
 from app.auth.models import RecoveryCode
 from app.extensions import db
-from tests.factories import PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_state(app):
-    @app.before_request
-    def _forget_cached_user():
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
+from tests.factories import PASSWORD, sign_in
 
 
 def text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def sign_in(client, user) -> None:
-    db.session.commit()
-    with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
-        cookie["_fresh"] = True
 
 
 def actions() -> list[str]:

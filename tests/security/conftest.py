@@ -12,28 +12,18 @@ from datetime import date, time, timedelta
 from types import SimpleNamespace
 
 import pytest
-from flask import g
 
 from app.security.rules import ROLES
 from tests import factories as make
-from tests.conftest import _empty_tables
+from tests.conftest import _empty_tables, testing_app
 
 
 @pytest.fixture(scope="module")
 def secured(database_url, tmp_path_factory):
     """(app, world) shared by the tests of a module; the tables are emptied afterwards."""
-    from app import create_app
     from app.extensions import db
 
-    app = create_app({"APP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
-                      "SERVER_NAME": "localhost"})
-
-    @app.before_request
-    def _fresh_request_state():
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-
+    app = testing_app(database_url, str(tmp_path_factory.mktemp("uploads")))
     ctx = app.app_context()
     ctx.push()
     try:
@@ -66,10 +56,18 @@ def build_world() -> SimpleNamespace:
     booking = make.make_booking(reception, users["citizen"], slot_index=0)
     to_cancel = make.make_booking(reception, users["citizen"], slot_index=1)
     denouncer = make.make_user("citizen", full_name="Lê Văn Tố", cccd="001090012345",
-                               address="12 phố Hàng Bạc")
+                               address="12 phố Hàng Bạc", phone="+84987654321",
+                               email="le.van.to@example.test")
     denounced = make.make_booking(reception, denouncer, slot_index=2,
                                   matter_type="to_cao", matter_field="can_bo",
-                                  consent_denunciation_risk_at=utcnow())
+                                  consent_denunciation_risk_at=utcnow(), group_size=2,
+                                  representatives='[{"full_name": "Trần Thị Đại Diện", '
+                                                  '"phone": "+84912345670"}]')
+    from app.bookings.models import Attachment
+
+    attachment = Attachment(booking_id=denounced.id, filename="don-cua-Le-Van-To.pdf",
+                            stored_name="world-denounced.pdf", content_type="application/pdf",
+                            size=10, sha256="0" * 64, uploaded_by_id=denouncer.id)
     task = Task(booking_id=booking.id, agency_id=agency.id, description="Kiểm tra hồ sơ",
                 due_date=date.today() + timedelta(days=10), created_by_id=users["secretary"].id)
     schedules = [Schedule(unit_id=unit.id, host_id=users["host"].id,
@@ -86,7 +84,7 @@ def build_world() -> SimpleNamespace:
                           description="Xác minh nội dung tố cáo",
                           due_date=date.today() + timedelta(days=10),
                           created_by_id=users["secretary"].id)
-    db.session.add_all([task, denounced_task, *schedules, holiday])
+    db.session.add_all([task, denounced_task, *schedules, holiday, attachment])
     db.session.flush()
     return SimpleNamespace(unit=unit, agency=agency, users=users, spare=spare,
                            spare_role=spare_role, reception=reception, other=other,

@@ -9,11 +9,7 @@ from sqlalchemy import select
 from app.auth.models import ApiToken
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.factories import PASSWORD
-
-
-def _login(client, user):
-    return client.post("/login", data={"username": user.email, "password": PASSWORD})
+from tests.factories import log_in
 
 
 def test_cookies_are_httponly_lax_and_secure_in_production(app, client, make):
@@ -21,7 +17,7 @@ def test_cookies_are_httponly_lax_and_secure_in_production(app, client, make):
 
     user = make.make_user("citizen")
     db.session.commit()
-    response = _login(client, user)
+    response = log_in(client, user.email)
     assert response.status_code == 302
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -38,7 +34,7 @@ def test_login_starts_a_fresh_session(app, client, make):
     with client.session_transaction() as before:
         before["planted"] = "by-someone-else"
         before["lang"] = "en"
-    _login(client, user)
+    log_in(client, user.email)
     with client.session_transaction() as after:
         assert "planted" not in after
         assert after["lang"] == "en"
@@ -52,7 +48,7 @@ def test_lockout_after_ten_wrong_passwords(app, client, make):
         client.post("/login", data={"username": user.email, "password": "sai-mat-khau-1"})
     db.session.expire_all()
     assert user.locked_until is not None and user.locked_until > utcnow()
-    response = _login(client, user)  # the right password while locked
+    response = log_in(client, user.email)  # the right password while locked
     assert response.status_code == 200
     with client.session_transaction() as after:
         assert "_user_id" not in after

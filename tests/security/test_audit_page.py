@@ -13,16 +13,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import record_event, verify_chain
 from app.extensions import db
 from app.timeutil import utcnow
-
-
-def sign_in(client, user):
-    from flask import g
-
-    db.session.commit()
-    g.pop("_login_user", None)
-    with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
-        cookie["_fresh"] = True
+from tests.factories import sign_in
 
 
 @pytest.fixture

@@ -166,8 +166,12 @@ def test_every_http_route_as_every_role(secured):
             response = (callers.api(caller, method, url, row.name) if api
                         else callers.web(caller, method, url))
             response.close()  # files sent by send_file
+            # A hidden row answers 404 to outsiders, and to everyone for a missing file.
+            missing = row.access.hidden and str(NO_SUCH) in url and response.status_code == 404
             if response.status_code >= 500:
                 wrong.append(f"{caller} {method} {url}: {response.status_code}")
+            elif missing:
+                continue
             elif row.access.allows(caller) == refused(response, row.access, api):
                 expected = "allowed" if row.access.allows(caller) else "refused"
                 wrong.append(f"{caller} {method} {url} ({row.name}): expected {expected}, "

@@ -175,3 +175,32 @@ def test_invite_citizen_without_email_gets_tel_address():
 def test_invite_refuses_bad_input(overrides, method):
     with pytest.raises(ValueError, match="method|organizer"):
         build_invite(make_invite_event(**overrides), method)
+
+
+def test_a_calendar_joined_from_events_is_icalendars_own():
+    from icalendar import Calendar as IcalCalendar
+
+    from sessions.ical import DEFAULT_PRODID, _vevent, _vtimezone
+
+    events = [make_event(description=LONG_DESCRIPTION), make_event(uid="s2", status="CANCELLED")]
+    whole = IcalCalendar()
+    for name, value in [("prodid", DEFAULT_PRODID), ("version", "2.0"),
+                        ("calscale", "GREGORIAN"), ("x-wr-calname", "Lịch"),
+                        ("x-wr-timezone", TZID)]:
+        whole.add(name, value)
+    whole.add_component(_vtimezone())
+    for event in events:
+        whole.add_component(_vevent(event))
+    assert build_calendar(events, name="Lịch") == whole.to_ical()
+
+
+def test_the_fingerprint_follows_every_field_written():
+    from sessions.ical import event_fingerprint
+
+    event = make_event(description=LONG_DESCRIPTION)
+    assert event_fingerprint(event) == event_fingerprint(make_event(description=LONG_DESCRIPTION))
+    for change in ({"summary": "Khác"}, {"sequence": 3}, {"status": "CANCELLED"},
+                   {"ends_at": datetime(2027, 2, 16, 5, 0, tzinfo=UTC)}, {"url": ""},
+                   {"dtstamp": datetime(2027, 1, 5, 9, 30, 16, tzinfo=LOCAL)}):
+        assert event_fingerprint(make_event(description=LONG_DESCRIPTION, **change)) != \
+            event_fingerprint(event), change

@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 import itsdangerous
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from app.admin import services
@@ -17,26 +16,9 @@ from app.extensions import db
 from app.notify.models import Notification
 from app.timeutil import utcnow
 from app.units.models import Agency, Unit
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_in
 
 NON_ADMIN_ROLES = ["citizen", "secretary", "host", "deputy", "officer", "inspector"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_state(app):
-    """Requests in tests run inside the test's app context and share its ``g``: forget the
-    previous request's signed-in user and locale, as a real server would."""
-    @app.before_request
-    def _forget_cached_user_and_locale():
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-
-
-def login(client, user) -> None:
-    db.session.commit()
-    with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(user.id)
-        cookie["_fresh"] = True
 
 
 def text(response) -> str:
@@ -57,7 +39,7 @@ def world(make):
 
 @pytest.fixture
 def admin_client(client, world):
-    login(client, world.admin)
+    sign_in(client, world.admin)
     return client
 
 
@@ -79,7 +61,7 @@ def post_actions(w) -> list[str]:
 
 @pytest.mark.parametrize("role", NON_ADMIN_ROLES)
 def test_every_admin_page_and_action_is_refused_to(role, client, make, world):
-    login(client, make.make_user(role, unit=world.province,
+    sign_in(client, make.make_user(role, unit=world.province,
                                  agency=world.agency if role == "officer" else None))
     for url in get_pages(world):
         assert client.get(url).status_code == 403, url

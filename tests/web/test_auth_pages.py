@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-from flask import g
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, log_in
 
 WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
-@pytest.fixture(autouse=True)
-def fresh_request_state(app):
-    """Requests in tests run inside the test's app context and share its ``g``: forget the
-    previous request's signed-in user and locale, as a real server would."""
-    @app.before_request
-    def _forget_cached_user_and_locale():
-        g.pop("_login_user", None)
-        g.pop("_flask_babel", None)
-
-
 def text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def log_in(client, username, password, **query):
-    db.session.commit()
-    return client.post("/login", query_string=query,
-                       data={"username": username, "password": password})
 
 
 def test_login_with_the_right_password(client, make):

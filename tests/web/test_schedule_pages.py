@@ -12,20 +12,8 @@ from app.extensions import db
 from app.schedules import services
 from app.schedules.models import HolidayOverride, ReceptionSession, Schedule
 from app.timeutil import local_today, to_local
-from tests.schedules.helpers import add_session, body, make_place
-
-
-@pytest.fixture
-def place(make):
-    """Province 08, one commune, both chairmen, a secretary and a deputy."""
-    return make_place(make)
-
-
-def sign_in(client, user):
-    db.session.commit()
-    with client.session_transaction() as browser:
-        browser["_user_id"] = str(user.id)
-        browser["_fresh"] = True
+from tests.factories import sign_in
+from tests.schedules.helpers import add_session, body
 
 
 def page(client, url, user=None, **kwargs):
