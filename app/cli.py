@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from .doors import commit
 from .extensions import db
 
 
@@ -43,7 +44,7 @@ def seed_demo_command(if_empty: bool):
         click.echo("database already has data: not seeding")
         return
     summary = seed_demo()
-    db.session.commit()
+    commit()
     click.echo(f"seeded demo data: {summary['units']} units, {summary['sessions']} sessions")
 
 
@@ -75,7 +76,7 @@ def create_admin_command(email: str, full_name: str, password: str):
     db.session.add(admin)
     db.session.flush()
     record_event("create_admin", target=f"user:{admin.id}", via="cli")
-    db.session.commit()
+    commit()
     click.echo(f"administrator {email} created")
 
 
@@ -87,7 +88,7 @@ def import_units_command(provinces):
     from .units.services import import_units
 
     created = import_units(list(provinces) or None)
-    db.session.commit()
+    commit()
     click.echo(f"{created} units created")
 
 
@@ -217,7 +218,7 @@ def seed_load_command(sessions_count: int, waiting: int, out: str):
     _refuse_in_production("The load fixture")
     started = time.monotonic()
     data = seed_load(sessions_count, waiting)
-    db.session.commit()
+    commit()
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(data, fh)
     click.echo(f"{sessions_count} sessions x {waiting} citizens in "

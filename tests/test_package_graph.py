@@ -13,14 +13,6 @@ import app
 
 APP = Path(app.__file__).parent
 PACKAGES = {p.name for p in APP.iterdir() if (p / "__init__.py").exists()}
-#: Imports against the one-way order still to move (docs/architecture.md, "Still
-#: running backwards"); the list may only shrink.
-KNOWN_BACK_EDGES = {
-    ("schedules", "bookings"),  # sessions' cancel/regeneration move bookings; slot holds
-    ("bookings", "tasks"),  # the tracking answer lists the case's tasks
-    ("minutes", "tasks"),  # the minutes page shows the case's tasks and deadline
-    ("tasks", "reports"),  # the apology letter is built beside the official documents
-}
 
 
 def _module_name(path: Path) -> list[str]:
@@ -93,14 +85,5 @@ def test_function_level_imports_count():
 
 
 def test_packages_import_one_way():
-    graph = package_graph()
-    for source, target in KNOWN_BACK_EDGES:
-        graph[source].discard(target)
-    cycle = find_cycle(graph)
+    cycle = find_cycle(package_graph())
     assert cycle is None, "packages of app/ import each other in a cycle: " + " -> ".join(cycle)
-
-
-def test_known_back_edges_still_exist():
-    """A back edge that is gone is taken off the list, so that it cannot come back."""
-    graph = package_graph()
-    assert {(s, t) for s, t in KNOWN_BACK_EDGES if t not in graph[s]} == set()

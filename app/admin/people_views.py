@@ -159,7 +159,6 @@ def accept_invite(token: str):
                                form=form)
         if ok:
             websessions.sign_in(user)  # a fresh session (no fixation)
-            db.session.commit()
             flash(_("Đã đặt mật khẩu. Chào mừng %(name)s!", name=user.full_name), "success")
             return redirect(url_for("main.home"))
     return render_template("admin/accept_invite.html", form=form, invited=invited)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 
+from sessions.errors import CoreError
+
 from ..auth import services
 from ..doors import rollback
 from ..errors import ApiError
@@ -52,7 +54,7 @@ def logout():
 def register():
     try:
         user = services.register_citizen(json_body())
-    except services.FieldErrors as exc:
+    except CoreError as exc:
         rollback()
         if "consents" in exc.errors and len(exc.errors) == 1:
             raise ApiError(422, "consent_required", exc.errors["consents"].translated(_),

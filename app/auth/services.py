@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, func, literal_column, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from sessions.errors import N_, CoreError
+from sessions.errors import N_, CoreError, invalid
 from sessions.identity import (
     display_phone,
     normalize_phone,
@@ -33,14 +33,6 @@ _hasher = PasswordHasher()
 # A hash of a random password, verified when the account does not exist so that
 # timing does not reveal which usernames are registered.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
-
-
-class FieldErrors(Exception):
-    """Several invalid fields at once: {field: CoreError}."""
-
-    def __init__(self, errors: dict[str, CoreError]):
-        self.errors = errors
-        super().__init__(", ".join(errors))
 
 
 def hash_password(password: str) -> str:
@@ -195,14 +187,15 @@ def _collect(errors: dict, field: str, fn, *args, **kwargs):
 
 
 def register_citizen(data: dict) -> User:
-    """Create a citizen account; raises FieldErrors listing every invalid field."""
+    """Create a citizen account; raises CoreError validation_error listing every invalid
+    field (``errors``)."""
     errors: dict[str, CoreError] = {}
     for name in ("full_name", "phone", "email", "password", "cccd", "address"):
         if data.get(name) is not None and not isinstance(data[name], str):
             errors[name] = CoreError("invalid_type", N_("Trường này phải là một chuỗi ký tự."),
                                      name)
     if errors:
-        raise FieldErrors(errors)
+        raise invalid(errors)
     full_name = _collect(errors, "full_name", validate_full_name, data.get("full_name") or "")
     phone = _collect(errors, "phone", normalize_phone, data.get("phone") or "")
     email = (data.get("email") or "").strip().lower() or None
@@ -219,12 +212,12 @@ def register_citizen(data: dict) -> User:
             "consent_required",
             N_("Bạn cần đồng ý cho xử lý dữ liệu cá nhân để đăng ký tài khoản."), "consents")
     if errors:
-        raise FieldErrors(errors)
+        raise invalid(errors)
     clash = db.session.scalar(select(User.id).where(
         or_(User.phone == phone, User.email == email) if email else User.phone == phone))
     if clash:
         # Say only that the account cannot be created with these details.
-        raise FieldErrors({"phone": CoreError(
+        raise invalid({"phone": CoreError(
             "account_exists",
             N_("Số điện thoại hoặc email này đã được dùng cho một tài khoản khác."), "phone")})
     now = utcnow()

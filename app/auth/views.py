@@ -18,6 +18,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from sessions.errors import CoreError
+
 from ..audit.services import record_event
 from ..doors import rollback
 from ..extensions import db, limiter
@@ -141,7 +143,7 @@ def register():
                             "recording": form.consent_recording.data}
         try:
             user = services.register_citizen(data)
-        except services.FieldErrors as exc:
+        except CoreError as exc:
             rollback()
             for field, error in exc.errors.items():
                 target = form.consent_data if field == "consents" else form[field]

@@ -1,4 +1,5 @@
-"""Bookings (each one a citizen's case), their history, slot holds and attachments."""
+"""Bookings (each one a citizen's case), their history and attachments (slot holds are
+the sessions': app/schedules/models.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..schedules.models import SlotHold  # noqa: F401  (a taken slot is its session's)
 from ..timeutil import utcnow
 
 MATTER_TYPES = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
@@ -100,19 +102,6 @@ class BookingEvent(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
     booking: Mapped[Booking] = relationship(back_populates="history")
-
-
-class SlotHold(db.Model):
-    """One row per taken slot: the unique constraint makes double booking impossible."""
-
-    __tablename__ = "slot_holds"
-    __table_args__ = (UniqueConstraint("session_id", "slot_start"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
-    slot_start: Mapped[datetime] = mapped_column(DateTime)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"),
-                                            unique=True)
 
 
 class IdempotencyKey(db.Model):

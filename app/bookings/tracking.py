@@ -8,7 +8,9 @@ phone, CCCD, address or summary. A wrong code and a wrong phone give the same
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from sessions.tracking import normalize_tracking_code
@@ -17,6 +19,8 @@ from ..extensions import db
 from ..timeutil import iso_local, to_local
 from .access import history
 from .models import Booking
+
+TASK_STATES = "tracking_task_states"
 
 #: Wrong lookups allowed per tracking code, whatever the addresses they come from: the
 #: phone's last four digits are only 10,000 guesses. One count for the page and the
@@ -57,13 +61,19 @@ def find_tracked(code: object, phone_last4: object) -> Booking | None:
     return booking
 
 
+def offer_task_states(app: Flask, states: Callable[[Booking], list[dict]]) -> None:
+    """Let the tasks package give the case's tasks to the tracking answer.
+
+    Tasks sit above bookings in the package graph, so they register here at start-up
+    (app/tasks/views.py) instead of bookings importing them.
+    """
+    app.extensions[TASK_STATES] = states
+
+
 def task_states(booking: Booking) -> list[dict]:
-    """Follow-up tasks of the case and their states, when the tasks module offers them."""
-    try:
-        from ..tasks.services import public_task_states
-    except ImportError:
-        return []
-    return public_task_states(booking)
+    """Follow-up tasks of the case and their states, when the tasks package offers them."""
+    states = current_app.extensions.get(TASK_STATES)
+    return states(booking) if states else []
 
 
 def tracking_dict(booking: Booking) -> dict:

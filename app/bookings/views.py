@@ -41,10 +41,13 @@ from .forms import (
 )
 from .messages import read_link
 from .models import Attachment, Booking, Rating
+from .occupants import provide_to_schedules
 from .tracking import find_tracked, limit_failed_lookups, tracking_dict
 from .uploads import MAX_FILES, add_attachment, attachment_path
 
 bp = Blueprint("bookings", __name__)
+# A session's cancellation or move reaches its bookings (app/schedules/occupants.py).
+bp.record_once(lambda state: provide_to_schedules(state.app))
 
 
 @bp.app_context_processor

@@ -15,7 +15,8 @@ from flask import current_app, request, session
 from flask_babel import gettext as _
 
 from ..auth import services, websessions
-from ..extensions import db, socketio
+from ..doors import commit
+from ..extensions import socketio
 from .rooms import NAMESPACE
 
 # (kind, value) -> monotonic time until which it is known valid, in this process.
@@ -39,7 +40,7 @@ def _holds(credential: tuple[str, str]) -> bool:
     kind, value = credential
     valid = (services.token_alive(value) if kind == "token"
              else websessions.load_user(value) is not None)
-    db.session.commit()  # end the read: the handler that follows may not touch the database
+    commit()  # end the read: the handler that follows may not touch the database
     if valid:
         if len(_valid_until) >= MAX_REMEMBERED:
             _valid_until.clear()

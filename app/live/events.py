@@ -24,7 +24,7 @@ from sessions.errors import N_, CoreError
 
 from ..auth.models import User
 from ..auth.services import user_id_for_token
-from ..doors import ack_refusal, rollback
+from ..doors import ack_refusal, commit, rollback, unit_of_work
 from ..extensions import db, socketio
 from ..timeutil import iso_local, utcnow
 from . import credentials, door, outcomes, rooms, services
@@ -85,11 +85,10 @@ def _transaction(work):
     """Run ``work()`` and commit; retry when a concurrent change made it stale."""
     for _attempt in range(RETRIES):
         try:
-            result = work()
-            db.session.commit()
-            return result
+            with unit_of_work():
+                return work()
         except services.StaleEntry:
-            db.session.rollback()
+            continue  # rolled back by the unit of work: try again on fresh data
     raise CoreError("conflict", N_("Hàng chờ vừa thay đổi, vui lòng thử lại."))
 
 
@@ -127,7 +126,7 @@ def on_connect(auth=None):
     if token is not None:
         user_id = user_id_for_token(token) if isinstance(token, str) else None
         if user_id is None:
-            db.session.rollback()
+            rollback()
             raise ConnectionRefusedError({"error": "unauthorized",
                                           "message": _("Mã truy cập không hợp lệ hoặc đã hết hạn.")})
     else:
@@ -135,7 +134,7 @@ def on_connect(auth=None):
     socketio.server.save_session(request.sid, {
         "user_id": user_id, "roles": {},
         "credential": credentials.of_connection(token, user_id)}, namespace=NAMESPACE)
-    db.session.commit()
+    commit()
 
 
 @socketio.on("join", namespace=NAMESPACE)
@@ -264,7 +263,7 @@ def on_signal(data):
         raise CoreError("bad_request", N_("Dữ liệu tín hiệu cuộc gọi không hợp lệ."),
                         field="data")
     peer = services.call_peer(reception)
-    db.session.commit()
+    commit()
     if peer is None:
         raise CoreError("invalid_state", N_("Không có công dân nào đang trong cuộc gọi."))
     booking_id, ticket, citizen_id = peer
@@ -291,7 +290,7 @@ def on_announce(data):
             or len(message) > MAX_ANNOUNCEMENT:
         raise CoreError("bad_request", N_("Thông báo phải có từ 1 đến 500 ký tự."),
                         field="message")
-    db.session.commit()
+    commit()
     rooms.broadcast_announcement(reception.id, message.strip())
     return {"ok": True}
 

@@ -9,7 +9,7 @@ with the new version to overwrite it. Nothing is merged silently. A save without
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale
@@ -19,12 +19,14 @@ from sqlalchemy.exc import IntegrityError
 
 from sessions import errors as err
 from sessions.errors import N_, CoreError
+from sessions.rules import answer_deadline
 from sessions.tasks import redact_personal_data
 
 from ..audit.services import record_event
 from ..bookings.models import Booking
 from ..extensions import db
-from ..timeutil import iso_local, utcnow
+from ..schedules.workcal import work_calendar
+from ..timeutil import iso_local, local_today, to_local, utcnow
 from .access import EDITABLE_STATUSES
 from .models import OUTCOMES, Minutes, MinutesVersion
 
@@ -235,3 +237,18 @@ def session_minutes(reception) -> list[tuple]:
     minutes = {m.booking_id: m for m in db.session.scalars(
         select(Minutes).where(Minutes.booking_id.in_([b.id for b in bookings])))}
     return [(b, minutes.get(b.id)) for b in bookings]
+
+
+def case_answer_deadline(booking: Booking) -> date:
+    """The day the citizen must be answered by: 10 working days after the session."""
+    return answer_deadline(to_local(booking.reception.starts_at).date(), work_calendar())
+
+
+def case_deadline(booking: Booking, answered_at=None, today: date | None = None) -> dict:
+    """The answer deadline of a case and whether it is overdue (no outcome recorded)."""
+    deadline = case_answer_deadline(booking)
+    today = today or local_today()
+    return {"answer_deadline": deadline,
+            "answered": answered_at is not None,
+            "overdue": answered_at is None and booking.status in EDITABLE_STATUSES
+            and today > deadline}

@@ -17,7 +17,6 @@ from ..bookings.models import Booking
 from ..doors import after_commit, api_error, rollback
 from ..errors import default_message
 from ..schedules.models import ReceptionSession
-from ..tasks.services import case_deadline, case_tasks
 from ..timeutil import parse_iso, to_utc_naive
 from ..web import localdt
 from . import services
@@ -65,8 +64,8 @@ def edit(booking_id: int):
         "minutes/edit.html", booking=booking, payload=payload,
         readonly=not can_edit_minutes(current_user, booking),
         citizen=citizen_dict(booking, reveal(current_user, booking, "minutes")),
-        history=services.minutes_history(booking)[:20], tasks=case_tasks(booking),
-        deadline=case_deadline(booking, minutes.answered_at if minutes else None))
+        history=services.minutes_history(booking)[:20],
+        deadline=services.case_deadline(booking, minutes.answered_at if minutes else None))
     return page
 
 

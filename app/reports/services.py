@@ -17,6 +17,8 @@ from sessions.errors import N_, CoreError
 from ..audit.services import record_event
 from ..bookings.access import DENOUNCER_WORDS
 from ..bookings.models import Booking
+from ..documents import docs
+from ..documents.issuer import issuer_of, unit_phrase
 from ..extensions import db
 from ..minutes.models import Minutes
 from ..schedules.models import ReceptionSession
@@ -25,42 +27,10 @@ from ..tasks.services import status_label
 from ..timeutil import local_today, to_local, to_utc_naive
 from ..units.models import Unit
 
-
-class _LazyDocuments:
-    """app.reports.documents, imported on first use: python-docx and openpyxl weigh
-    about 17 MB in every web process, most of which never export a document."""
-
-    def __getattr__(self, name: str):
-        from . import documents
-
-        return getattr(documents, name)
-
-
-docs = _LazyDocuments()
-
 #: Bookings that count as received cases (register, notice, statistics).
 RECEIVED_STATUSES = ("accepted", "served")
 MAX_PERIOD_DAYS = 3 * 366
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def unit_phrase(unit: Unit) -> tuple[str, str]:
-    """(``tỉnh Tuyên Quang`` / ``xã Thượng Lâm``, place name ``Tuyên Quang`` / ``Thượng Lâm``)."""
-    name = unit.name.strip()
-    kind = (unit.division_type or "").strip().lower().replace(" trung ương", "")
-    if kind and name.lower().startswith(kind + " "):
-        place = name[len(kind):].strip()
-        return f"{kind} {place}", place
-    if kind:
-        return f"{kind} {name}", name
-    return name, name
-
-
-def issuer_of(reception: ReceptionSession) -> dict:
-    """Who issues the session's documents: the People's Committee of its unit."""
-    phrase, place = unit_phrase(reception.unit)
-    return {"body": "ỦY BAN NHÂN DÂN", "unit_title": phrase.upper(), "unit_phrase": phrase,
-            "place": place, "chairman": reception.host.full_name if reception.host else ""}
 
 
 def parse_period(start: object, end: object) -> tuple[date, date]:

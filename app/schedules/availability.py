@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 
-from ..bookings.models import SlotHold
 from ..extensions import db
 from ..timeutil import iso_local, utcnow
-from .models import ReceptionSession
+from .models import ReceptionSession, SlotHold
 
 BOOKABLE_STATUSES = ("scheduled", "live")
 

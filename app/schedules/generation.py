@@ -11,22 +11,20 @@ from __future__ import annotations
 
 import bisect
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from sessions.errors import N_, CoreError
 from sessions.recurrence import Occurrence
 
-from ..bookings.models import OPEN_STATUSES, Booking, SlotHold
 from ..extensions import db
 from ..timeutil import to_local, to_utc_naive
-from .availability import slot_starts
 from .models import ReceptionSession, Schedule
-from .notices import notify_rescheduled, when
+from .notices import when
+from .occupants import occupants
 
 log = logging.getLogger(__name__)
 
@@ -113,21 +111,6 @@ def insert_sessions(schedule: Schedule, occurrences: list[Occurrence], now: date
     return len(rows)
 
 
-def booking_counts(ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """({session id: open bookings}, {session id: all bookings}) in one query."""
-    open_counts: dict[int, int] = defaultdict(int)
-    all_counts: dict[int, int] = defaultdict(int)
-    if ids:
-        rows = db.session.execute(
-            select(Booking.session_id, Booking.status, func.count(Booking.id))
-            .where(Booking.session_id.in_(ids)).group_by(Booking.session_id, Booking.status))
-        for session_id, status, count in rows:
-            all_counts[session_id] += count
-            if status in OPEN_STATUSES:
-                open_counts[session_id] += count
-    return open_counts, all_counts
-
-
 def _nearest(pool: dict[date, Occurrence], moment: datetime) -> date | None:
     if not pool:
         return None
@@ -169,7 +152,7 @@ def sync_sessions(schedule: Schedule, occurrences: list[Occurrence], *, now: dat
         ReceptionSession.schedule_id == schedule.id, ReceptionSession.starts_at > now)))
     used = set(db.session.scalars(select(ReceptionSession.origin_date).where(
         ReceptionSession.schedule_id == schedule.id)))
-    open_counts, all_counts = booking_counts([r.id for r in future])
+    open_counts, all_counts = occupants().counts([r.id for r in future])
     pool = {o: occ for o, occ in target.items() if o not in used}
     plan = _plan(future, target, pool, open_counts)
     intervals = [utc_bounds(o) for _r, o in plan if o is not None]
@@ -236,56 +219,15 @@ def move_session(reception: ReceptionSession, starts_at: datetime, ends_at: date
         reception.previous_starts_at = old_start
     reception.starts_at, reception.ends_at = starts_at, ends_at
     reception.slot_minutes, reception.sequence = slot_minutes, reception.sequence + 1
-    bookings = list(db.session.scalars(select(Booking).where(
-        Booking.session_id == reception.id, Booking.status.in_(OPEN_STATUSES))
-        .order_by(Booking.slot_start.is_(None), Booking.slot_start, Booking.id)))
-    db.session.execute(delete(SlotHold).where(SlotHold.session_id == reception.id))
-    db.session.flush()
-    unplaced = _replace_slots(reception, bookings, old_start, old_slot)
-    for booking in bookings:
-        booking.ics_sequence += 1
-        notify_rescheduled(booking, reception, old_start)
+    count, unplaced = occupants().reslot(reception, old_start, old_slot)
     notices = [CoreError("session_rescheduled", N_(
         "Buổi tiếp {old} có {count} lượt đặt đã được dời sang {new}; công dân đã được "
-        "thông báo."), old=_when(old_start), new=_when(starts_at), count=len(bookings))]
+        "thông báo."), old=_when(old_start), new=_when(starts_at), count=count)]
     if unplaced:
         notices.append(CoreError("bookings_without_slot", N_(
             "Buổi tiếp {new} ngắn hơn trước: {count} lượt đặt chưa có khung giờ, cần sắp "
             "xếp lại."), new=_when(starts_at), count=unplaced))
     return notices
-
-
-def _replace_slots(reception: ReceptionSession, bookings: list[Booking],
-                   old_start: datetime, old_slot: int) -> int:
-    """Give each slotted booking its old slot number or the first free slot."""
-    starts = slot_starts(reception)
-    wanted: dict[int, int | None] = {}
-    for booking in bookings:
-        if booking.slot_start is not None and booking.status in ("pending", "accepted"):
-            offset = booking.slot_start - old_start
-            wanted[booking.id] = int(offset // timedelta(minutes=old_slot))
-    taken: set[int] = set()
-    placed: dict[int, int] = {}
-    for booking_id, index in wanted.items():
-        if index is not None and 0 <= index < len(starts) and index not in taken:
-            placed[booking_id] = index
-            taken.add(index)
-    free = (i for i in range(len(starts)) if i not in taken)
-    unplaced = 0
-    for booking in bookings:
-        if booking.id not in wanted:
-            continue
-        index = placed.get(booking.id)
-        if index is None:
-            index = next(free, None)
-        if index is None:
-            booking.slot_start, unplaced = None, unplaced + 1
-            continue
-        booking.slot_start = starts[index]
-        db.session.add(SlotHold(session_id=reception.id, slot_start=starts[index],
-                                booking_id=booking.id))
-    db.session.flush()
-    return unplaced
 
 
 def extend_schedule(schedule: Schedule, occurrences: list[Occurrence], now: datetime) -> int:

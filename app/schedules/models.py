@@ -132,3 +132,16 @@ class HolidayOverride(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SlotHold(db.Model):
+    """One row per taken slot: the unique constraint makes double booking impossible."""
+
+    __tablename__ = "slot_holds"
+    __table_args__ = (UniqueConstraint("session_id", "slot_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    slot_start: Mapped[datetime] = mapped_column(DateTime)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"),
+                                            unique=True)

@@ -15,14 +15,14 @@ from sessions.rules import CONNECT_BEFORE_MINUTES, LINK_TEST_WORKING_DAYS
 
 from ..audit.services import record_event
 from ..auth.access import scoped_unit_ids
-from ..bookings.models import OPEN_STATUSES, Booking, BookingEvent, SlotHold
 from ..extensions import db
 from ..timeutil import iso_local, local_today, parse_iso, to_local, to_utc_naive, utcnow
 from ..units.models import Unit
 from .availability import free_counts, session_slots
 from .generation import check_overlap
-from .models import ReceptionSession
-from .notices import notify_cancelled, notify_deputy
+from .models import ReceptionSession, SlotHold
+from .notices import notify_deputy
+from .occupants import occupants
 
 MODE_LABELS = {"online": _l("Trực tuyến"), "in_person": _l("Trực tiếp"),
                "hybrid": _l("Trực tiếp và trực tuyến")}
@@ -163,12 +163,6 @@ def _require_open(reception: ReceptionSession, now: datetime) -> None:
             "Buổi tiếp đã kết thúc hoặc đã bị hủy; không thể thay đổi."))
 
 
-def open_bookings(reception: ReceptionSession) -> list[Booking]:
-    return list(db.session.scalars(select(Booking).where(
-        Booking.session_id == reception.id, Booking.status.in_(OPEN_STATUSES))
-        .order_by(Booking.id)))
-
-
 def cancel_session(reception: ReceptionSession, reason: object, actor) -> int:
     """Cancel a session with a reason: its open bookings are cancelled and their
     citizens told. The session stays published as cancelled (higher SEQUENCE).
@@ -182,18 +176,12 @@ def cancel_session(reception: ReceptionSession, reason: object, actor) -> int:
     _require_open(reception, utcnow())
     reception.status, reception.cancel_reason = "cancelled", reason
     reception.sequence += 1
-    bookings = open_bookings(reception)
-    for booking in bookings:
-        booking.status, booking.open_matter_key = "cancelled", None
-        booking.ics_sequence += 1
-        booking.history.append(BookingEvent(status="cancelled", actor_id=getattr(actor, "id", None),
-                                            note=reason))
-        notify_cancelled(booking, reception, reason)
+    count = occupants().cancel(reception, reason, actor)
     db.session.execute(delete(SlotHold).where(SlotHold.session_id == reception.id))
     db.session.flush()
     record_event("session_cancel", actor=actor, target=f"session:{reception.id}",
-                 reason=reason, bookings=len(bookings))
-    return len(bookings)
+                 reason=reason, bookings=count)
+    return count
 
 
 def assign_deputy(reception: ReceptionSession, deputy_id: object, authorisation: object,
@@ -223,7 +211,7 @@ def assign_deputy(reception: ReceptionSession, deputy_id: object, authorisation:
     reception.acting_host = deputy
     reception.deputy_authorisation = text if deputy else ""
     reception.sequence += 1
-    for booking in open_bookings(reception):
+    for booking in occupants().open_in(reception):
         notify_deputy(booking, reception)
     db.session.flush()
     record_event("session_deputy", actor=actor, target=f"session:{reception.id}",

@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
+from ..documents import docs
+from ..documents.issuer import issuer_of
 from ..extensions import db
 from ..minutes.lookup import find
 from ..notify.services import queue_notification
@@ -53,12 +55,9 @@ def agency_apology_docx(task: Task) -> bytes:
 
 
 def _letter(task: Task, citizen_name: str, *, copy_to_agency: bool) -> bytes:
-    from ..reports.documents import apology_docx
-    from ..reports.services import issuer_of
-
     booking = task.booking
     reception = booking.reception
-    return apology_docx({
+    return docs.apology_docx({
         "issuer": issuer_of(reception),
         "citizen_name": citizen_name,
         "tracking_code": booking.tracking_code,

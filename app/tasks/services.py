@@ -14,16 +14,18 @@ from sqlalchemy import and_, func, or_, select
 from sessions import errors as err
 from sessions import tasks as core
 from sessions.errors import N_, CoreError
-from sessions.rules import answer_deadline
 
 from ..audit.services import record_event
 from ..auth.access import agency_ids, is_admin, scoped_unit_ids
 from ..bookings.models import Booking
 from ..extensions import db
 from ..minutes.access import EDITABLE_STATUSES
-from ..minutes.services import translate
+from ..minutes.services import (  # noqa: F401  (the task pages show the case's deadline)
+    case_answer_deadline,
+    case_deadline,
+    translate,
+)
 from ..schedules.models import ReceptionSession
-from ..schedules.workcal import work_calendar
 from ..timeutil import local_today, to_local, utcnow
 from ..units.models import Agency, Unit
 from . import notices
@@ -218,21 +220,6 @@ def case_tasks(booking: Booking) -> list[Task]:
     """The tasks of a case, in the order they were assigned."""
     return list(db.session.scalars(select(Task).where(Task.booking_id == booking.id)
                                    .order_by(Task.id)))
-
-
-def case_answer_deadline(booking: Booking) -> date:
-    """The day the citizen must be answered by: 10 working days after the session."""
-    return answer_deadline(to_local(booking.reception.starts_at).date(), work_calendar())
-
-
-def case_deadline(booking: Booking, answered_at=None, today: date | None = None) -> dict:
-    """The answer deadline of a case and whether it is overdue (no outcome recorded)."""
-    deadline = case_answer_deadline(booking)
-    today = today or local_today()
-    return {"answer_deadline": deadline,
-            "answered": answered_at is not None,
-            "overdue": answered_at is None and booking.status in EDITABLE_STATUSES
-            and today > deadline}
 
 
 def public_task_timeline(booking: Booking) -> list[dict]:

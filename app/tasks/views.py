@@ -12,6 +12,7 @@ from sessions.errors import CoreError
 
 from ..auth.decorators import roles_required
 from ..bookings.models import Booking
+from ..bookings.tracking import offer_task_states
 from ..doors import rollback
 from ..i18n import core_message
 from ..minutes.lookup import find
@@ -27,9 +28,20 @@ from .uploads import add_task_attachment, attachment_path, remove_stored
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
+@bp.record_once
+def _offer_task_states(state) -> None:
+    offer_task_states(state.app, services.public_task_states)
+
+
 @bp.app_template_global("task_status_label")
 def task_status_label(status: str) -> str:
     return services.status_label(status)
+
+
+@bp.app_template_global("case_tasks")
+def case_tasks(booking) -> list:
+    """The case's tasks, for the pages of the packages below tasks (the minutes page)."""
+    return services.case_tasks(booking)
 
 
 @bp.app_template_global("task_case_code")

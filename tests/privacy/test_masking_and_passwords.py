@@ -70,11 +70,20 @@ def test_registration_refuses_weak_passwords(api, password, code):
         "full_name": "Trần Bình", "phone": "0987654322", "email": "binh.tran1@example.test",
         "password": password, "consents": {"data_processing": True}})
     assert response.status_code == 422 and "password" in response.get_json()["errors"]
-    with pytest.raises(services.FieldErrors) as caught:
+    with pytest.raises(CoreError) as caught:
         services.register_citizen({"full_name": "Trần Bình", "phone": "0987654322",
                                    "email": "binh.tran1@example.test", "password": password,
                                    "consents": {"data_processing": True}})
     assert caught.value.errors["password"].code == code
+
+
+def test_registration_refuses_with_the_one_domain_error(app):
+    """Every invalid field comes in one CoreError, as every door translates it."""
+    with pytest.raises(CoreError) as caught:
+        services.register_citizen({"full_name": "Trần Bình", "phone": "0987654322",
+                                   "password": "an-toan-2026", "consents": {}})
+    assert (caught.value.code, caught.value.status) == ("validation_error", 422)
+    assert caught.value.errors["consents"].code == "consent_required"
 
 
 def test_the_identifier_check_ignores_case_and_spaces():

@@ -9,8 +9,9 @@ import docx
 import openpyxl
 import pytest
 
+from app.documents import builders as documents
 from app.minutes.services import save_minutes
-from app.reports import documents, services
+from app.reports import services
 from app.tasks.services import create_task
 from app.timeutil import local_today, to_local
 

@@ -60,7 +60,7 @@ def vn_date_line(place: str, day: date) -> str:
 def register_xlsx(meta: dict, rows: list[dict]) -> bytes:
     """The register workbook: title rows, column headings, their numbers, one row a case.
 
-    ``meta``: issuer (dict of :func:`app.reports.services.issuer_of`), start, end.
+    ``meta``: issuer (dict of :func:`app.documents.issuer.issuer_of`), start, end.
     ``rows``: dicts keyed by :data:`REGISTER_KEYS`.
     """
     book = Workbook()
