@@ -24,6 +24,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import cached_property
 from operator import itemgetter
 
@@ -36,33 +37,47 @@ PRIORITY_LABELS = {
     "pregnant": N_("Phụ nữ mang thai"),
     "merit": N_("Người có công với cách mạng"),
 }
-STATES = ("booked", "waiting", "called", "in_call", "done", "no_show")
-ACTIVE_STATES = ("called", "in_call")
+
+
+class QueueState(StrEnum):
+    """Where a citizen stands in the queue; the ``queue_entries.state`` column stores these
+    strings (app/live/models.py). Defined here because the queue rules are pure."""
+
+    BOOKED = "booked"
+    WAITING = "waiting"
+    CALLED = "called"
+    IN_CALL = "in_call"
+    DONE = "done"
+    NO_SHOW = "no_show"
+
+
+STATES = tuple(QueueState)
+ACTIVE_STATES = (QueueState.CALLED, QueueState.IN_CALL)
 RECENT_CASES = 5
 MIN_CASE_SECONDS = 120
 MAX_CASE_SLOTS = 3
 
 # Fields an entry must carry in a given state (a missing one is a bug upstream).
 _REQUIRED = {
-    "waiting": ("checked_in_at",),
-    "called": ("checked_in_at", "called_at"),
-    "in_call": ("checked_in_at", "called_at", "started_at"),
+    QueueState.WAITING: ("checked_in_at",),
+    QueueState.CALLED: ("checked_in_at", "called_at"),
+    QueueState.IN_CALL: ("checked_in_at", "called_at", "started_at"),
 }
 
 # action -> (states it may start from, message when it may not)
 _TRANSITIONS = {
-    "check_in": (("booked", "no_show"),
+    "check_in": ((QueueState.BOOKED, QueueState.NO_SHOW),
                  N_("Lượt tiếp của công dân đã kết thúc, không thể vào lại hàng chờ.")),
-    "call": (("waiting",), N_("Chỉ có thể gọi công dân đang chờ.")),
-    "start_call": (("called",),
+    "call": ((QueueState.WAITING,), N_("Chỉ có thể gọi công dân đang chờ.")),
+    "start_call": ((QueueState.CALLED,),
                    N_("Chỉ có thể bắt đầu cuộc gọi với công dân đã được gọi.")),
     "recall": (ACTIVE_STATES,
                N_("Chỉ có thể gọi lại công dân đã được gọi hoặc đang trong cuộc gọi.")),
-    "mark_no_show": (("called",), N_("Chỉ có thể đánh dấu vắng mặt công dân đã "
+    "mark_no_show": ((QueueState.CALLED,), N_("Chỉ có thể đánh dấu vắng mặt công dân đã "
                                      "được gọi mà chưa vào cuộc gọi.")),
     "finish": (ACTIVE_STATES, N_("Chỉ có thể kết thúc lượt tiếp của công dân đã "
                                  "được gọi hoặc đang trong cuộc gọi.")),
-    "requeue": (("no_show",),
+    "requeue": ((QueueState.NO_SHOW,),
                 N_("Chỉ có thể xếp lại hàng chờ cho công dân đã bị đánh dấu vắng mặt.")),
 }
 
@@ -76,7 +91,7 @@ class Entry:
     slot_start: datetime
     checked_in_at: datetime | None = None
     priority: frozenset[str] = frozenset()
-    state: str = "booked"
+    state: str = QueueState.BOOKED
     called_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -232,7 +247,7 @@ def order_waiting(entries: Iterable[Entry], rule: QueueRule) -> list[Entry]:
     group is placed before the one at rank ``max(k - priority_jump, 0)``; priority
     citizens keep their relative order. Two sorts, no quadratic insertion.
     """
-    base = sorted(((_base_key(e, rule), e) for e in entries if e.state == "waiting"),
+    base = sorted(((_base_key(e, rule), e) for e in entries if e.state == QueueState.WAITING),
                   key=itemgetter(0))
     decorated, group, plain = [], None, 0
     for index, (key, entry) in enumerate(base):
@@ -276,11 +291,11 @@ def _split(entries: Iterable[Entry]) -> tuple[list, list, list]:
     """One pass: waiting entries, called/in-call/closed ones, (finished_at, duration)."""
     waiting, others, finished = [], [], []
     for entry in entries:
-        if entry.state == "waiting":
+        if entry.state == QueueState.WAITING:
             waiting.append(entry)
-        elif entry.state != "booked":
+        elif entry.state != QueueState.BOOKED:
             others.append(entry)
-            if entry.state == "done" and entry.started_at and entry.finished_at:
+            if entry.state == QueueState.DONE and entry.started_at and entry.finished_at:
                 seconds = (entry.finished_at - entry.started_at).total_seconds()
                 finished.append((entry.finished_at, seconds))
     return waiting, others, finished
@@ -291,9 +306,9 @@ def _first_wait(active: Iterable[Entry], case: float, now: datetime,
     """Seconds until the first waiting citizen can be called."""
     remaining = 0.0
     for entry in active:
-        if entry.state == "in_call":
+        if entry.state == QueueState.IN_CALL:
             remaining += max(case - (now - entry.started_at).total_seconds(), 0.0)
-        elif entry.state == "called":
+        elif entry.state == QueueState.CALLED:
             remaining += case
     until_start = (starts_at - now).total_seconds() if starts_at else 0.0
     return max(remaining, until_start, 0.0)
@@ -318,7 +333,7 @@ def estimate(entries: Iterable[Entry], rule: QueueRule, now: datetime, slot_minu
     result = {}
     for ahead, entry in enumerate(order_waiting(waiting, rule)):
         result[entry.booking_id] = Position(entry.booking_id, entry.ticket, ahead + 1,
-                                            ahead, round(first + ahead * case), "waiting")
+                                            ahead, round(first + ahead * case), QueueState.WAITING)
     for entry in others:
         result[entry.booking_id] = Position(entry.booking_id, entry.ticket, 0, 0, 0,
                                             entry.state)
@@ -338,7 +353,7 @@ def board(entries: Iterable[Entry], rule: QueueRule, limit: int = 5, *,
     if positions is None:
         upcoming = [e.ticket for e in order_waiting(entries, rule)[:limit]]
     else:
-        upcoming = [p.ticket for p in positions.values() if p.state == "waiting"][:limit]
+        upcoming = [p.ticket for p in positions.values() if p.state == QueueState.WAITING][:limit]
     return {"now_serving": serving.ticket if serving else None, "next": upcoming}
 
 
@@ -357,7 +372,7 @@ def check_in(entry: Entry, now: datetime, rule: QueueRule, session_starts_at: da
     the original ``checked_in_at`` and so the place. A no-show who comes back is
     put at the back once (:func:`requeue`). Done citizens raise ``invalid_state``.
     """
-    if entry.state in ("waiting", *ACTIVE_STATES):
+    if entry.state in (QueueState.WAITING, *ACTIVE_STATES):
         return entry
     _require(entry, "check_in")
     opens = session_starts_at - timedelta(minutes=rule.checkin_opens_minutes)
@@ -367,27 +382,27 @@ def check_in(entry: Entry, now: datetime, rule: QueueRule, session_starts_at: da
                         minutes=rule.checkin_opens_minutes, opens_at=opens.isoformat())
     if now >= session_ends_at:
         raise CoreError("session_over", N_("Buổi tiếp công dân đã kết thúc."))
-    if entry.state == "no_show":
+    if entry.state == QueueState.NO_SHOW:
         return requeue(entry, now)
-    return replace(entry, state="waiting", checked_in_at=now)
+    return replace(entry, state=QueueState.WAITING, checked_in_at=now)
 
 
 def call(entry: Entry, now: datetime) -> Entry:
     """The host calls a waiting citizen."""
     _require(entry, "call")
-    return replace(entry, state="called", called_at=now)
+    return replace(entry, state=QueueState.CALLED, called_at=now)
 
 
 def start_call(entry: Entry, now: datetime) -> Entry:
     """The called citizen has joined the video call."""
     _require(entry, "start_call")
-    return replace(entry, state="in_call", started_at=now)
+    return replace(entry, state=QueueState.IN_CALL, started_at=now)
 
 
 def recall(entry: Entry, now: datetime) -> Entry:
     """Call the citizen again (no answer, or the call dropped); restarts the grace."""
     _require(entry, "recall")
-    return replace(entry, state="called", called_at=now, started_at=None,
+    return replace(entry, state=QueueState.CALLED, called_at=now, started_at=None,
                    recalls=entry.recalls + 1)
 
 
@@ -401,13 +416,13 @@ def mark_no_show(entry: Entry, now: datetime, rule: QueueRule) -> Entry:
                            "giây (còn {remaining} giây)."),
                         seconds=rule.no_show_grace_seconds,
                         remaining=math.ceil(rule.no_show_grace_seconds - elapsed))
-    return replace(entry, state="no_show", finished_at=now)
+    return replace(entry, state=QueueState.NO_SHOW, finished_at=now)
 
 
 def finish(entry: Entry, now: datetime) -> Entry:
     """The host ends the citizen's case."""
     _require(entry, "finish")
-    return replace(entry, state="done", finished_at=now)
+    return replace(entry, state=QueueState.DONE, finished_at=now)
 
 
 def requeue(entry: Entry, now: datetime) -> Entry:
@@ -421,5 +436,5 @@ def requeue(entry: Entry, now: datetime) -> Entry:
         raise CoreError("already_requeued",
                         N_("Công dân đã được xếp lại hàng chờ một lần sau khi vắng mặt, "
                            "không thể xếp lại lần nữa."))
-    return replace(entry, state="waiting", requeued_at=now, called_at=None,
+    return replace(entry, state=QueueState.WAITING, requeued_at=now, called_at=None,
                    started_at=None, finished_at=None)

@@ -16,22 +16,35 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from enum import StrEnum
 
 from .errors import N_, CoreError
 from .identity import mask_email, mask_name
 from .workdays import WorkCalendar
 
-STATUSES = ("assigned", "in_progress", "done", "accepted", "returned")
+
+class TaskStatus(StrEnum):
+    """Where a follow-up task stands; the ``tasks.status`` column stores these strings
+    (app/tasks/models.py). Defined here because these rules are pure (no app import)."""
+
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+STATUSES = tuple(TaskStatus)
 #: The task is with the agency: it can become overdue.
-OPEN_STATUSES = ("assigned", "in_progress", "returned")
+OPEN_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS, TaskStatus.RETURNED)
 #: What an officer (or a secretary) may report through PATCH.
-REPORT_TARGETS = ("in_progress", "done")
-DECISIONS = {"accept": "accepted", "return": "returned"}
+REPORT_TARGETS = (TaskStatus.IN_PROGRESS, TaskStatus.DONE)
+DECISIONS = {"accept": TaskStatus.ACCEPTED, "return": TaskStatus.RETURNED}
 #: Reporting moves: from -> allowed targets.
 REPORT_MOVES = {
-    "assigned": ("in_progress", "done"),
-    "in_progress": ("done",),
-    "returned": ("in_progress", "done"),
+    TaskStatus.ASSIGNED: (TaskStatus.IN_PROGRESS, TaskStatus.DONE),
+    TaskStatus.IN_PROGRESS: (TaskStatus.DONE,),
+    TaskStatus.RETURNED: (TaskStatus.IN_PROGRESS, TaskStatus.DONE),
 }
 
 DESCRIPTION_MAX = 5000
@@ -61,10 +74,10 @@ def report_status(current: str, target: object) -> str:
         raise CoreError("invalid_status",
                         N_("Trạng thái phải là \"in_progress\" (đang thực hiện) hoặc "
                            "\"done\" (đã hoàn thành)."), field="status")
-    if target == current == "in_progress":
+    if target == current == TaskStatus.IN_PROGRESS:
         return current
     if target not in REPORT_MOVES.get(current, ()):
-        if current == "done":
+        if current == TaskStatus.DONE:
             raise _invalid_state(N_("Kết quả đã được báo cáo và đang chờ thư ký xem xét."))
         raise _invalid_state(N_("Nhiệm vụ đã được nghiệm thu, không thể thay đổi."))
     return target
@@ -76,7 +89,7 @@ def review_status(current: str, decision: object) -> str:
         raise CoreError("invalid_decision",
                         N_("Quyết định phải là \"accept\" (nghiệm thu) hoặc \"return\" "
                            "(trả lại)."), field="decision")
-    if current != "done":
+    if current != TaskStatus.DONE:
         raise _invalid_state(N_("Chỉ xem xét được nhiệm vụ đã báo cáo kết quả."))
     return DECISIONS[decision]
 

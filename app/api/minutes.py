@@ -11,7 +11,7 @@ from ..doors import after_commit
 from ..errors import ApiError
 from ..minutes import services
 from ..minutes.access import can_edit_minutes, can_read_minutes
-from ..minutes.live import push_minutes
+from ..minutes.live_push import push_minutes
 from ..minutes.lookup import find
 from ..minutes.models import OUTCOMES
 from . import bp

@@ -18,9 +18,9 @@ from ..audit.services import record_event
 from ..extensions import db
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
-from .holds import change_status, release_slot
 from .messages import notify_booking
 from .models import Booking
+from .slot_holds import change_status, release_slot
 from .uploads import purge_orphans
 
 LIVE_SESSION_STATUSES = ("scheduled", "live")

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 from ..units.models import Agency
 from . import errors as err
-from . import holds as core
+from . import slot_holds as core
 from .messages import notify_booking
 from .models import Booking, Rating, SlotHold
 from .validation import parse_note, parse_session_id, parse_slot_start

@@ -4,6 +4,7 @@ the sessions': app/schedules/models.py)."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -20,12 +21,48 @@ from ..extensions import db
 from ..schedules.models import SlotHold  # noqa: F401  (a taken slot is its session's)
 from ..timeutil import utcnow
 
-MATTER_TYPES = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
-MATTER_FIELDS = ("dat_dai", "moi_truong", "xay_dung", "chinh_sach", "can_bo", "tu_phap", "khac")
-STATUSES = ("pending", "accepted", "refused", "redirected", "waitlisted", "cancelled",
-            "served", "no_show")
+
+# The columns stay String: a StrEnum member equals its string, so the stored values and
+# every comparison with a plain string are unchanged.
+class MatterType(StrEnum):
+    """What the citizen brings (Luật Tiếp công dân): complaint, denunciation, proposal, report."""
+
+    KHIEU_NAI = "khieu_nai"
+    TO_CAO = "to_cao"
+    KIEN_NGHI = "kien_nghi"
+    PHAN_ANH = "phan_anh"
+
+
+class MatterField(StrEnum):
+    """The field the matter belongs to."""
+
+    DAT_DAI = "dat_dai"
+    MOI_TRUONG = "moi_truong"
+    XAY_DUNG = "xay_dung"
+    CHINH_SACH = "chinh_sach"
+    CAN_BO = "can_bo"
+    TU_PHAP = "tu_phap"
+    KHAC = "khac"
+
+
+class BookingStatus(StrEnum):
+    """Where a booking stands (CONTRACT: the booking lifecycle)."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    REDIRECTED = "redirected"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    SERVED = "served"
+    NO_SHOW = "no_show"
+
+
+MATTER_TYPES = tuple(MatterType)
+MATTER_FIELDS = tuple(MatterField)
+STATUSES = tuple(BookingStatus)
 # Statuses in which the case is still open (it holds its slot and its matter key).
-OPEN_STATUSES = ("pending", "accepted", "waitlisted")
+OPEN_STATUSES = (BookingStatus.PENDING, BookingStatus.ACCEPTED, BookingStatus.WAITLISTED)
 JOIN_FROM = ("home", "satellite")
 
 
@@ -44,7 +81,7 @@ class Booking(db.Model):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
     slot_start: Mapped[datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=BookingStatus.PENDING, index=True)
     matter_type: Mapped[str] = mapped_column(String(12))
     matter_field: Mapped[str] = mapped_column(String(12))
     summary: Mapped[str] = mapped_column(Text)
@@ -85,7 +122,7 @@ class Booking(db.Model):
 
     @property
     def is_denunciation(self) -> bool:
-        return self.matter_type == "to_cao"
+        return self.matter_type == MatterType.TO_CAO
 
 
 class BookingEvent(db.Model):

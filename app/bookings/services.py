@@ -1,8 +1,8 @@
 """Booking services: taking a slot, never twice; waitlist promotion.
 
-Double booking is impossible by construction (see :mod:`.holds`). Services
+Double booking is impossible by construction (see :mod:`.slot_holds`). Services
 flush; the request or job commits. Cancelling, rescheduling, triage and rating live
-in :mod:`.lifecycle`; they and the shared helpers of :mod:`.holds` are re-exported
+in :mod:`.lifecycle`; they and the shared helpers of :mod:`.slot_holds` are re-exported
 here so that callers need one module.
 """
 
@@ -26,7 +26,10 @@ from ..schedules.availability import held_starts, slot_starts
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
 from . import errors as err
-from .holds import (  # noqa: F401
+from .lifecycle import cancel_booking, decide_booking, rate_booking, reschedule_booking  # noqa: F401
+from .messages import notify_booking
+from .models import Attachment, Booking, BookingEvent, IdempotencyKey, SlotHold
+from .slot_holds import (  # noqa: F401
     ONLINE_MODES,
     change_status,
     check_slot_start,
@@ -40,9 +43,6 @@ from .holds import (  # noqa: F401
     release_slot,
     take_slot,
 )
-from .lifecycle import cancel_booking, decide_booking, rate_booking, reschedule_booking  # noqa: F401
-from .messages import notify_booking
-from .models import Attachment, Booking, BookingEvent, IdempotencyKey, SlotHold
 from .validation import BookingInput, normalize_summary, parse_booking
 
 

@@ -28,8 +28,9 @@ from ..doors import ack_refusal, commit, rollback, unit_of_work
 from ..extensions import db, socketio
 from ..timeutil import iso_local, utcnow
 from . import credentials, door, outcomes, rooms, services
-from .access import get_reception, require_open, resolve_role
+from .access import resolve_role
 from .rooms import NAMESPACE, room_name
+from .window import get_reception, require_open
 
 log = logging.getLogger(__name__)
 MAX_SIGNAL_BYTES = 64 * 1024

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sessions.queue import QueueState
+
 from ..extensions import db
 
 
@@ -22,7 +24,7 @@ class QueueEntry(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
     ticket: Mapped[str] = mapped_column(String(10))
-    state: Mapped[str] = mapped_column(String(10), default="booked")
+    state: Mapped[str] = mapped_column(String(10), default=QueueState.BOOKED)
     priority_flags: Mapped[str] = mapped_column(String(100), default="")
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime)
     called_at: Mapped[datetime | None] = mapped_column(DateTime)

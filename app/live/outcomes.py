@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sessions import queue
 from sessions.errors import CoreError
 
-from ..bookings.holds import change_status
 from ..bookings.models import Booking
+from ..bookings.slot_holds import change_status
 from ..extensions import db
 from .models import QueueEntry
 from .services import lock_reception

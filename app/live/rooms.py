@@ -32,8 +32,8 @@ from ..bookings.models import Booking
 from ..extensions import db, socketio
 from ..timeutil import iso_local, utcnow
 from . import fanout
-from .access import get_reception
 from .services import Snapshot, load_snapshot
+from .window import get_reception
 
 NAMESPACE = "/live"
 AUDIENCES = ("staff", "host", "display", "citizens")

@@ -25,8 +25,9 @@ from ..auth.models import User
 from ..bookings.models import Booking
 from ..extensions import db
 from ..schedules.models import ReceptionSession
-from .access import queue_rule, require_citizen_bookings
+from .access import require_citizen_bookings
 from .models import QueueEntry, QueueTransition
+from .window import queue_rule
 
 _TIMES = ("checked_in_at", "called_at", "started_at", "finished_at", "requeued_at")
 _times_of = attrgetter(*_TIMES)

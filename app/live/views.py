@@ -30,9 +30,10 @@ from ..extensions import db
 from ..i18n import core_message
 from ..timeutil import utcnow
 from . import cases, recording
-from .access import citizen_bookings, get_reception, is_room_open, room_window, staff_role
+from .access import citizen_bookings, staff_role
 from .models import QueueEntry, Recording
 from .turn import ice_servers
+from .window import get_reception, is_room_open, room_window
 
 bp = Blueprint("live", __name__, url_prefix="/live")
 

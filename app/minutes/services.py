@@ -25,7 +25,7 @@ from sessions.tasks import redact_personal_data
 from ..audit.services import record_event
 from ..bookings.models import Booking
 from ..extensions import db
-from ..schedules.workcal import work_calendar
+from ..schedules.working_days import work_calendar
 from ..timeutil import iso_local, local_today, to_local, utcnow
 from .access import EDITABLE_STATUSES
 from .models import OUTCOMES, Minutes, MinutesVersion

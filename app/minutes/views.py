@@ -21,7 +21,7 @@ from ..timeutil import parse_iso, to_utc_naive
 from ..web import localdt
 from . import services
 from .access import can_edit_minutes, can_read_minutes, reception_role
-from .live import push_minutes
+from .live_push import push_minutes
 from .lookup import find
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")

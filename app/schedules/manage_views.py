@@ -26,7 +26,7 @@ from .compliance import parse_month, unit_compliance
 from .forms import AdhocForm, HolidayForm, ScheduleForm, as_choices
 from .models import HolidayOverride, Schedule
 from .views import bp, flash_warnings
-from .workcal import add_holiday_override, holidays_of_year, remove_holiday_override
+from .working_days import add_holiday_override, holidays_of_year, remove_holiday_override
 
 
 def _scope():

@@ -121,7 +121,7 @@ def _lead_time_warnings(values: dict, now: datetime) -> list[CoreError]:
     """Online lead times (Decree 154 Art 23) only warn for an ad-hoc session."""
     if values["mode"] == "in_person":
         return []
-    from .workcal import work_calendar
+    from .working_days import work_calendar
 
     warnings = []
     day = to_local(values["starts_at"]).date()

@@ -43,7 +43,7 @@ from .receptions import (  # noqa: F401
     session_dict,
     unit_scope_ids,
 )
-from .workcal import horizon_end, work_calendar
+from .working_days import horizon_end, work_calendar
 
 __all__ = [
     "assign_deputy", "cancel_session",

@@ -15,7 +15,7 @@ from sessions.tasks import OPEN_STATUSES, reminder_stage
 
 from ..audit.services import record_event
 from ..extensions import db
-from ..schedules.workcal import work_calendar
+from ..schedules.working_days import work_calendar
 from ..timeutil import local_today, utcnow
 from . import notices
 from .apology import issue_apology

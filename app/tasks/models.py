@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sessions.tasks import OPEN_STATUSES, is_overdue
+from sessions.tasks import OPEN_STATUSES, TaskStatus, is_overdue
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -33,7 +33,7 @@ class Task(db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(12), default="assigned", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=TaskStatus.ASSIGNED, index=True)
     result: Mapped[str] = mapped_column(Text, default="")
     review_note: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -3,7 +3,7 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from app.bookings import holds
+from app.bookings import slot_holds
 from app.bookings.models import Booking, IdempotencyKey, SlotHold
 from app.extensions import db
 from tests.bookings.scene import body, build_scene
@@ -72,14 +72,14 @@ def test_racing_bookers_take_turns_and_hold_at_the_first_attempt(app, make, monk
     lock on SQLite), each reading the holds committed before it: none tries a slot
     another booking holds, and the refused ones write nothing."""
     attempts: list[bool] = []
-    hold = holds._hold
+    hold = slot_holds._hold
 
     def counted(booking, reception_id, start):
         taken = hold(booking, reception_id, start)
         attempts.append(taken)
         return taken
 
-    monkeypatch.setattr(holds, "_hold", counted)
+    monkeypatch.setattr(slot_holds, "_hold", counted)
     scene = build_scene(make, duration_minutes=100)  # 5 slots
     tokens = [make.token_for(make.make_user()) for _ in range(THREADS)]
     results = _race(app, [(t, body(scene.reception, None), {}) for t in tokens])

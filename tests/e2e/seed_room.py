@@ -125,8 +125,8 @@ def _demo_cases(db, room_session_id: int) -> dict:
 def serve(booking_id: int) -> None:
     """The chairman ends the turn of ``booking_id``: the booking becomes ``served``."""
     from app import create_app
-    from app.bookings.holds import change_status
     from app.bookings.models import Booking
+    from app.bookings.slot_holds import change_status
     from app.extensions import db
 
     app = create_app()

@@ -1,4 +1,4 @@
-"""Tests of app/live/access.py: roles in a live room and when it is open."""
+"""Tests of app/live/access.py and app/live/window.py: roles in a live room and when it is open."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.bookings.access import may_see_identity
-from app.live import access
+from app.live import access, window
 from sessions.errors import CoreError
 
 
@@ -15,14 +15,14 @@ from sessions.errors import CoreError
                                                   (119, True), (120, False)])
 def test_room_is_open_from_one_hour_before_until_the_end(room, minutes, is_open):
     moment = room.reception.starts_at + timedelta(minutes=minutes)
-    assert access.is_room_open(room.reception, moment) is is_open
+    assert window.is_room_open(room.reception, moment) is is_open
 
 
 def test_a_live_room_stays_open_past_its_end_until_closed(room):
     room.reception.status = "live"
-    assert access.is_room_open(room.reception, room.reception.ends_at + timedelta(minutes=30))
+    assert window.is_room_open(room.reception, room.reception.ends_at + timedelta(minutes=30))
     room.reception.status = "held"
-    assert not access.is_room_open(room.reception, room.reception.starts_at)
+    assert not window.is_room_open(room.reception, room.reception.starts_at)
 
 
 def test_only_the_acting_host_joins_as_host(room, make):

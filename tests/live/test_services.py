@@ -1,4 +1,4 @@
-"""Tests of app/live/services.py and app/live/access.py: the queue kept in the database."""
+"""Tests of app/live/services.py app/live/access.py and app/live/window.py: the queue kept in the database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.live import access, services
+from app.live import services, window
 from app.live.models import QueueEntry, QueueTransition
 from app.timeutil import utcnow
 from sessions.errors import CoreError
@@ -155,7 +155,7 @@ def test_close_is_refused_during_a_call_then_allowed(room):
                                now=utcnow())
     assert services.close_reception(room.reception, actor=room.host, now=utcnow()) == 2
     assert room.reception.status == "held"
-    assert not access.is_room_open(room.reception, utcnow())
+    assert not window.is_room_open(room.reception, utcnow())
 
 
 def test_start_call_moves_the_called_citizen_into_the_call(room):

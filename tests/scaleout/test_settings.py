@@ -176,7 +176,7 @@ def test_an_embedded_web_process_loads_no_module_it_does_not_use(tmp_path):
                            f"sqlite:///{tmp_path / 'web.sqlite3'}"], cwd=ROOT, check=True,
                           capture_output=True, text=True, timeout=120)
     modules = set(done.stdout.split())
-    assert "app.bookings.holds" in modules and "sqlalchemy.dialects.sqlite" in modules
+    assert "app.bookings.slot_holds" in modules and "sqlalchemy.dialects.sqlite" in modules
     # (redis-py imports the tiny top package of cryptography to see whether it is there)
     assert not modules & {"sqlalchemy.dialects.postgresql", "psycopg", "alembic",
                           "flask_migrate", "cryptography.hazmat"}

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.notify.models import Notification
 from app.schedules import services
 from app.schedules.models import ReceptionSession
-from app.schedules.workcal import add_holiday_override
+from app.schedules.working_days import add_holiday_override
 from app.timeutil import local_today, to_local, utcnow
 from sessions.errors import CoreError as OverlapError
 from sessions.errors import CoreError as ValidationFailed
