@@ -13,18 +13,23 @@ ten requests a period. Instead:
   (the caller checks both before answering; any failure then stays a 429).
 
 Counters live in the rate limiter's storage (Redis when the site runs on several
-processes), as moving windows, so "10 within 15 minutes" means exactly that.
+processes), as moving windows, so "10 within 15 minutes" means exactly that. While that
+storage is unreachable they are kept in this process's memory, as the limiter's own
+limits are (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED): a login never fails for it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
 from limits import parse
+from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from ..extensions import limiter
@@ -34,6 +39,8 @@ ACCOUNT_CEILING = parse("30 per 15 minutes")
 PER_ADDRESS_UNDER_ATTACK = 3
 
 _strategies: dict[int, MovingWindowRateLimiter] = {}
+_in_memory = MovingWindowRateLimiter(MemoryStorage())
+log = logging.getLogger(__name__)
 
 
 def _strategy() -> MovingWindowRateLimiter:
@@ -43,6 +50,16 @@ def _strategy() -> MovingWindowRateLimiter:
         _strategies.clear()  # a new app (tests) brought a new storage
         _strategies[id(storage)] = MovingWindowRateLimiter(storage)
     return _strategies[id(storage)]
+
+
+def _counted(action: Callable[[MovingWindowRateLimiter], object]):
+    """``action`` on the shared counters, or on this process's while they are unreachable."""
+    strategy = _strategy()
+    try:
+        return action(strategy)
+    except strategy.storage.base_exceptions as exc:
+        log.warning("login counters unreachable, counting in memory: %s", exc)
+        return action(_in_memory)
 
 
 def account_key(user, username: str) -> str:
@@ -73,7 +90,9 @@ class LoginGate:
         """Seconds before this address may fail again for this account; 0: it may try."""
         if not current_app.config.get("RATELIMIT_ENABLED", True):
             return 0
-        strategy = _strategy()
+        return _counted(self._wait)
+
+    def _wait(self, strategy: MovingWindowRateLimiter) -> int:
         reset, remaining = strategy.get_window_stats(PER_ADDRESS, *self._pair)
         failures = PER_ADDRESS.amount - remaining
         allowed = PER_ADDRESS.amount
@@ -87,6 +106,5 @@ class LoginGate:
         """Count one wrong password or code from this address."""
         if not current_app.config.get("RATELIMIT_ENABLED", True):
             return
-        strategy = _strategy()
-        strategy.hit(PER_ADDRESS, *self._pair)
-        strategy.hit(ACCOUNT_CEILING, *self._whole)
+        _counted(lambda strategy: (strategy.hit(PER_ADDRESS, *self._pair),
+                                   strategy.hit(ACCOUNT_CEILING, *self._whole)))
