@@ -178,7 +178,8 @@ class Site:
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("SECRET_KEY", "SCHEDULER", "DATABASE_URL", "FLASK_APP",
                                  "SOCKETIO_MESSAGE_QUEUE", "RATELIMIT_STORAGE_URI")}
-        self.env.update(APP_ENV="production", SECRET_KEY=SECRET, DATABASE_URL=database_url,
+        self.env.update(APP_ENV="production", SECRET_KEY=SECRET, AUDIT_KEY=SECRET + "-audit",
+                        DATABASE_URL=database_url,
                         SOCKETIO_MESSAGE_QUEUE=redis_url, RATELIMIT_STORAGE_URI=redis_url,
                         SMS_GATEWAY_URL=sms_url, INSTANCE_PATH=str(workdir),
                         UPLOAD_DIR=str(upload_dir), HOST="127.0.0.1", LOG_LEVEL="warning",
