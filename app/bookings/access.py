@@ -12,6 +12,7 @@ import json
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from sessions.errors import N_
 from sessions.identity import mask_cccd, mask_name, mask_phone
 
 from ..audit.services import record_event
@@ -84,12 +85,12 @@ def may_see_identity(viewer, booking: Booking) -> bool:
 
 #: What official documents (register, conclusion notice, letters) print in place of a
 #: denouncer: they are always in Vietnamese.
-DENOUNCER_WORDS = "Người tố cáo (được giữ bí mật)"
+DENOUNCER_WORDS = N_("Người tố cáo (được giữ bí mật)")
 
 
 def denouncer_words() -> str:
     """What everyone else sees in place of a denouncer, in the reader's language."""
-    return _("Người tố cáo (được giữ bí mật)")
+    return _(DENOUNCER_WORDS)
 
 
 def citizen_name(booking: Booking, visible: bool) -> str:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
+from ..bookings.access import DENOUNCER_WORDS
 from ..documents import docs
 from ..documents.issuer import issuer_of
 from ..extensions import db
@@ -47,8 +48,6 @@ def apology_letter_docx(task: Task) -> bytes:
 
 def agency_apology_docx(task: Task) -> bytes:
     """The agency's copy: the same letter, a denouncer shown only as the words."""
-    from ..bookings.access import DENOUNCER_WORDS
-
     booking = task.booking
     name = DENOUNCER_WORDS if booking.is_denunciation else booking.citizen.full_name
     return _letter(task, name, copy_to_agency=True)
