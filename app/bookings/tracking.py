@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from sessions.tracking import normalize_tracking_code
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..timeutil import iso_local, to_local
 from .access import history
 from .models import Booking
@@ -40,8 +40,6 @@ def _lookup_failed(response) -> bool:
 
 def limit_failed_lookups(code_of):
     """The decorator limiting a tracking route by the code ``code_of()`` reads."""
-    from ..extensions import limiter
-
     return limiter.shared_limit(FAILED_LOOKUPS_PER_CODE, scope="tracking_code",
                                 key_func=lambda: code_key(code_of()),
                                 deduct_when=_lookup_failed, error_message="rate_limited")
