@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..timeutil import utcnow
 
-CHANNELS = ("email", "sms")
+CHANNELS = ("email", "sms", "zalo")
 
 
 class Notification(db.Model):
@@ -33,3 +33,10 @@ class Notification(db.Model):
     # "<host>:<pid>" of the dispatcher sending it now (app/notify/jobs.py), else None.
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The facts an SMS or Zalo template renders (tracking code, date, time, unit, link...).
+    facts: Mapped[dict | None] = mapped_column(JSON)
+    # An e-mail's iMIP part (RFC 6047), the iCalendar text with its METHOD; else "".
+    calendar: Mapped[str] = mapped_column(Text, default="")
+    # What the provider answered: its message id, and its last answer in full.
+    provider_id: Mapped[str] = mapped_column(String(120), default="")
+    provider_answer: Mapped[str] = mapped_column(Text, default="")

@@ -13,13 +13,18 @@ from .models import Notification
 
 def queue_notification(user, kind: str, subject: str, body: str, *,
                        dedupe_key: str | None = None,
-                       send_after: datetime | None = None) -> list[Notification]:
+                       send_after: datetime | None = None,
+                       facts: dict | None = None,
+                       calendar: str = "") -> list[Notification]:
     """Queue a message to ``user`` by e-mail and/or SMS, in the caller's transaction.
 
     With ``dedupe_key`` the same notice is queued at most once per channel, however
     often this is called (jobs that run twice send nothing twice). Returns the rows
     added now; they are written with the caller's next flush or its commit (a booking
     writes them with its audit event: one flush fewer per booking).
+
+    ``facts`` (plain JSON values) are what an SMS or Zalo template renders;
+    ``calendar`` is the iMIP part an e-mail carries (iCalendar text with a METHOD).
     """
     added = []
     for channel, recipient in (("email", user.email), ("sms", user.phone)):
@@ -32,7 +37,8 @@ def queue_notification(user, kind: str, subject: str, body: str, *,
         row = Notification(user_id=user.id, channel=channel, recipient=recipient, kind=kind,
                            subject=subject[:300], body=body if channel == "email" else
                            _sms_text(subject, body), dedupe_key=key,
-                           send_after=send_after or utcnow())
+                           send_after=send_after or utcnow(), facts=facts,
+                           calendar=calendar if channel == "email" else "")
         db.session.add(row)
         added.append(row)
     return added
