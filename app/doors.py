@@ -7,7 +7,8 @@ commit and never catch to translate. Each door does both, once
 - every web view and API route is wrapped by :func:`guard_views`: a view that returns
   commits, a view that raises rolls back; a CoreError that escapes becomes CONTRACT §3's
   JSON under /api/ and the error page elsewhere; a view that shows a refusal on its
-  own page calls :func:`refuse` (field errors on the form, the rest flashed);
+  own page calls :func:`refuse` or :func:`attempt` (field errors on the form, the
+  rest flashed), a page's script gets :func:`json_refusal`;
 - each Socket.IO event runs in :func:`unit_of_work` (app/live/events.py), its refusal
   acknowledged with :func:`ack_refusal`;
 - each job run is one :func:`unit_of_work` (app/jobs.py); the outbox dispatch commits
@@ -23,7 +24,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, flash, render_template
+from flask import Flask, flash, jsonify, render_template
 
 from sessions.errors import STATUSES, CoreError
 
@@ -94,22 +95,45 @@ def api_error(exc: CoreError) -> ApiError:
                     extra=exc.extra)
 
 
-def refuse(exc: CoreError, form=None) -> str:
+def refusal_text(exc: CoreError) -> str:
+    """A refusal as one sentence: its field messages in turn, else its headline."""
+    return " ".join(core_message(e) for e in exc.errors.values()) or core_message(exc)
+
+
+def refuse(exc: CoreError, form=None, aliases: dict[str, str] | None = None) -> str:
     """Roll back and show a refusal on the page: each field error on the ``form`` field
-    of that name, the rest flashed. Returns the headline message."""
-    message = core_message(exc)
+    of that name (or of the name ``aliases`` gives it), the others flashed as one
+    sentence (the headline when the refusal names no field). Returns the headline."""
     rollback()
-    shown = False
-    for field, error in exc.field_errors().items():
+    unplaced = []
+    for name, error in exc.field_errors().items():
+        field = (aliases or {}).get(name, name)
         if form is not None and field in form:
             form[field].errors = [*form[field].errors, core_message(error)]
-            shown = True
-        elif exc.errors:
-            flash(core_message(error), "danger")
-            shown = True
-    if not shown:
-        flash(message, "danger")
-    return message
+        else:
+            unplaced.append(core_message(error))
+    if unplaced or not exc.field_errors():
+        flash(" ".join(unplaced) or core_message(exc), "danger")
+    return core_message(exc)
+
+
+def attempt(action: Callable, *args, form=None, aliases: dict[str, str] | None = None,
+            **kwargs) -> tuple[object, bool]:
+    """Call a service for a web page: ``(its result, True)``, or on a refusal
+    ``(None, False)`` once :func:`refuse` has rolled back and shown it."""
+    try:
+        return action(*args, **kwargs), True
+    except CoreError as exc:
+        refuse(exc, form, aliases)
+        return None, False
+
+
+def json_refusal(exc: CoreError, status: int | None = None):
+    """Roll back and answer a page's script: ``{"error", "message", "errors"}``."""
+    rollback()
+    body = {"error": exc.code, "message": core_message(exc),
+            "errors": field_messages(exc.errors)}
+    return jsonify(body), status or exc.status
 
 
 def ack_refusal(exc: CoreError) -> dict:

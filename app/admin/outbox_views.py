@@ -12,11 +12,12 @@ from flask_login import current_user
 
 from ..auth.decorators import roles_required
 from ..bookings.access import denouncer_ids, denouncer_words
+from ..doors import attempt
 from ..extensions import db
 from ..notify.models import CHANNELS, Notification
 from . import queries, services
 from .forms import OutboxFilterForm
-from .views import page_arg, run_service
+from .views import page_arg
 
 bp = Blueprint("notify", __name__, url_prefix="/admin/notifications")
 
@@ -45,6 +46,6 @@ def index():
 @roles_required("admin")
 def retry(notification_id: int):
     notification = db.get_or_404(Notification, notification_id)
-    if run_service(services.retry_notification, notification, actor=current_user)[1]:
+    if attempt(services.retry_notification, notification, actor=current_user)[1]:
         flash(_("Thông báo sẽ được gửi lại trong lần gửi kế tiếp."), "success")
     return redirect(url_for("notify.index", **_filters(request.form)))

@@ -12,6 +12,7 @@ from sessions.errors import CoreError
 from ..auth import websessions
 from ..auth.decorators import roles_required
 from ..auth.models import ROLES, RoleAssignment, User
+from ..doors import attempt
 from ..extensions import db
 from ..i18n import core_message
 from ..timeutil import utcnow
@@ -25,7 +26,7 @@ from .forms import (
     PersonForm,
     RoleForm,
 )
-from .views import bp, host_choices, page_arg, run_service, safe_next
+from .views import bp, host_choices, page_arg, safe_next
 
 
 @bp.get("/people/")
@@ -71,7 +72,7 @@ def person_details(user_id: int):
     form = PersonForm(prefix="person")
     if not form.validate_on_submit():
         _flash_form_errors(form)
-    elif run_service(services.update_person, user, form.data, actor=current_user)[1]:
+    elif attempt(services.update_person, user, form.data, actor=current_user)[1]:
         flash(_("Đã lưu thông tin của %(name)s.", name=user.full_name), "success")
     return _back(user)
 
@@ -86,7 +87,7 @@ def person_grant_role(user_id: int):
         _flash_form_errors(form)
     else:
         data = {**form.data, "deputy_of": form.deputy_of.data or None}
-        if run_service(services.grant_role, user, data, actor=current_user)[1]:
+        if attempt(services.grant_role, user, data, actor=current_user)[1]:
             flash(_("Đã cấp vai trò %(role)s.", role=role_label(form.role.data)), "success")
     return _back(user)
 
@@ -96,7 +97,7 @@ def person_grant_role(user_id: int):
 def revoke_role(role_id: int):
     assignment = db.get_or_404(RoleAssignment, role_id)
     user, role = assignment.user, role_label(assignment.role)
-    if run_service(services.revoke_role, assignment, actor=current_user)[1]:
+    if attempt(services.revoke_role, assignment, actor=current_user)[1]:
         flash(_("Đã gỡ vai trò %(role)s của %(name)s.", role=role, name=user.full_name),
               "success")
     return redirect(safe_next(url_for("admin.person", user_id=user.id)))
@@ -116,7 +117,7 @@ _ACCOUNT_ACTIONS = {
 def account_action(user_id: int, action: str):
     user = db.get_or_404(User, user_id)
     service, message = _ACCOUNT_ACTIONS[action]
-    if run_service(service, user, actor=current_user)[1]:
+    if attempt(service, user, actor=current_user)[1]:
         flash(str(message), "success")
     return _back(user)
 
@@ -128,7 +129,7 @@ def reset_password(user_id: int):
     form = PasswordResetForm(prefix="pw")
     if not form.validate_on_submit():
         _flash_form_errors(form)
-    elif run_service(services.reset_password, user, form.password.data, actor=current_user)[1]:
+    elif attempt(services.reset_password, user, form.password.data, actor=current_user)[1]:
         flash(_("Đã đặt mật khẩu tạm thời. Hãy báo cho người dùng đổi mật khẩu sau khi đăng "
                 "nhập."), "success")
     return _back(user)
@@ -139,7 +140,7 @@ def reset_password(user_id: int):
 def invite():
     form = InviteForm()
     if form.validate_on_submit():
-        user, ok = run_service(services.invite_staff, form.data, form=form, actor=current_user)
+        user, ok = attempt(services.invite_staff, form.data, form=form, actor=current_user)
         if ok:
             flash(_("Đã gửi thư mời đến %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.person", user_id=user.id))
@@ -155,7 +156,7 @@ def accept_invite(token: str):
         return render_template("admin/accept_invite.html", problem=core_message(exc)), 410
     form = AcceptInviteForm()
     if form.validate_on_submit():
-        user, ok = run_service(services.accept_invitation, token, form.password.data,
+        user, ok = attempt(services.accept_invitation, token, form.password.data,
                                form=form)
         if ok:
             websessions.sign_in(user)  # a fresh session (no fixation)

@@ -11,13 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from sessions.errors import CoreError
-
 from ..auth.decorators import roles_required
 from ..auth.services import find_user
-from ..doors import rollback
+from ..doors import attempt
 from ..extensions import db
-from ..i18n import core_message
 from ..units.models import LEVELS, Agency
 from ..units.services import unit_by_code
 from ..web import safe_next as web_safe_next
@@ -33,24 +30,6 @@ from .forms import (
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def run_service(fn, *args, form=None, **kwargs):
-    """Call a service and commit; on a CoreError roll back and show it (field or flash).
-
-    Returns (result, ok).
-    """
-    try:
-        result = fn(*args, **kwargs)
-    except CoreError as exc:
-        rollback()
-        message = core_message(exc)
-        if form is not None and exc.field and exc.field in form:
-            form[exc.field].errors = [*form[exc.field].errors, message]
-        else:
-            flash(message, "danger")
-        return None, False
-    return result, True
 
 
 def safe_next(default: str) -> str:
@@ -99,7 +78,7 @@ def units():
 def import_units():
     form = ImportUnitsForm()
     codes = [c.strip().zfill(2) for c in (form.provinces.data or "").split(",") if c.strip()]
-    created, ok = run_service(services.import_units_from_package, codes, actor=current_user)
+    created, ok = attempt(services.import_units_from_package, codes, actor=current_user)
     if ok:
         flash(_("Đã nhập đơn vị hành chính: %(n)s đơn vị mới.", n=created), "success")
     return redirect(url_for("admin.units"))
@@ -111,7 +90,7 @@ def unit_edit(code: str):
     unit = unit_or_404(code)
     form = UnitForm(obj=unit, parent_code=unit.parent_code)
     if form.validate_on_submit():
-        _unit, ok = run_service(services.update_unit, unit, form.data, form=form,
+        _unit, ok = attempt(services.update_unit, unit, form.data, form=form,
                                 actor=current_user)
         if ok:
             flash(_("Đã lưu đơn vị %(name)s.", name=unit.name), "success")
@@ -129,7 +108,7 @@ def unit_hosts(code: str):
         person = _person_or_error(form)
         data = {"role": form.role.data, "unit_code": unit.code,
                 "deputy_of": form.deputy_of.data or None}
-        if person and run_service(services.grant_role, person, data, form=form,
+        if person and attempt(services.grant_role, person, data, form=form,
                                   actor=current_user)[1]:
             flash(_("Đã giao vai trò cho %(name)s.", name=person.full_name), "success")
             return redirect(url_for("admin.unit_hosts", code=unit.code))
@@ -152,7 +131,7 @@ def unit_agencies(code: str):
     unit = unit_or_404(code)
     form = AgencyForm()
     if form.validate_on_submit():
-        agency, ok = run_service(services.create_agency, unit, form.data, form=form,
+        agency, ok = attempt(services.create_agency, unit, form.data, form=form,
                                  actor=current_user)
         if ok:
             flash(_("Đã thêm cơ quan %(name)s.", name=agency.name), "success")
@@ -167,7 +146,7 @@ def agency_edit(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     form = AgencyForm(obj=agency)
     if form.validate_on_submit():
-        _agency, ok = run_service(services.update_agency, agency, form.data, form=form,
+        _agency, ok = attempt(services.update_agency, agency, form.data, form=form,
                                   actor=current_user)
         if ok:
             flash(_("Đã lưu cơ quan %(name)s.", name=agency.name), "success")
@@ -184,7 +163,7 @@ def agency_add_officer(agency_id: int):
     form = OfficerForm(prefix="officer")
     person = _person_or_error(form) if form.validate_on_submit() else None
     data = {"role": "officer", "unit_code": agency.unit.code, "agency_code": agency.code}
-    if person and run_service(services.grant_role, person, data, actor=current_user)[1]:
+    if person and attempt(services.grant_role, person, data, actor=current_user)[1]:
         flash(_("Đã giao %(name)s làm cán bộ của cơ quan.", name=person.full_name), "success")
     else:
         for error in form.person.errors:

@@ -414,41 +414,33 @@ def user_for_calendar_token(token: str) -> User | None:
     return db.session.scalar(select(User).where(User.calendar_token_hash == _token_hash(token)))
 
 
-def update_profile(user: User, data: dict) -> CoreError | None:
-    """Change the editable parts of one's own profile; returns the error, or None."""
-    try:
-        name = validate_full_name(data.get("full_name") or user.full_name)
-    except CoreError as exc:
-        return exc
+def update_profile(user: User, data: dict) -> None:
+    """Change the editable parts of one's own profile (a refusal is a CoreError)."""
+    name = validate_full_name(data.get("full_name") or user.full_name)
     email = (data.get("email") or "").strip().lower() or None
     if email and email != user.email and db.session.scalar(
             select(User.id).where(User.email == email)):
-        return CoreError("email_taken", N_("Email này đã được dùng cho một tài khoản khác."),
-                         "email")
+        raise CoreError("email_taken", N_("Email này đã được dùng cho một tài khoản khác."),
+                        "email")
     user.full_name, user.email = name, email
     user.address = str(data.get("address") or "")[:300]
     record_event("profile_update", actor=user, target=f"user:{user.id}")
-    return None
 
 
 def change_password(user: User, current: str, new: str, *,
-                    keep_login: int | None = None) -> CoreError | None:
-    """Change one's password; returns the error, or None when changed. Every other
-    session, remember-me cookie and token of the person ends; the web sign-in
-    ``keep_login`` (the one doing the change) stays."""
+                    keep_login: int | None = None) -> None:
+    """Change one's password (a refusal is a CoreError). Every other session,
+    remember-me cookie and token of the person ends; the web sign-in ``keep_login``
+    (the one doing the change) stays."""
     if not check_password(user, current):
-        return CoreError("wrong_password", N_("Mật khẩu hiện tại không đúng."), "current")
-    try:
-        check_password_rules(new, phone=user.phone, email=user.email)
-    except CoreError as exc:
-        return exc
+        raise CoreError("wrong_password", N_("Mật khẩu hiện tại không đúng."), "current")
+    check_password_rules(new, phone=user.phone, email=user.email)
     if check_password(user, new):
-        return CoreError("password_unchanged",
-                         N_("Mật khẩu mới phải khác mật khẩu hiện tại."), "new")
+        raise CoreError("password_unchanged",
+                        N_("Mật khẩu mới phải khác mật khẩu hiện tại."), "new")
     user.password_hash = hash_password(new)
     record_event("password_change", actor=user, target=f"user:{user.id}")
     end_other_sessions(user, keep_login=keep_login)
-    return None
 
 
 def set_password(user: User, new: str, *, actor) -> None:

@@ -18,12 +18,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from sessions.errors import CoreError
-
 from ..audit.services import record_event
-from ..doors import rollback
+from ..doors import attempt
 from ..extensions import db, limiter
-from ..i18n import core_message
 from ..web import safe_next
 from . import services, totp, websessions
 from .forms import (
@@ -141,14 +138,9 @@ def register():
                                           "password")}
         data["consents"] = {"data_processing": form.consent_data.data,
                             "recording": form.consent_recording.data}
-        try:
-            user = services.register_citizen(data)
-        except CoreError as exc:
-            rollback()
-            for field, error in exc.errors.items():
-                target = form.consent_data if field == "consents" else form[field]
-                target.errors = [*target.errors, core_message(error)]
-        else:
+        user, ok = attempt(services.register_citizen, data, form=form,
+                           aliases={"consents": "consent_data"})
+        if ok:
             websessions.sign_in(user)
             flash(_("Đăng ký thành công. Chào mừng bạn!"), "success")
             return redirect(_safe_next(url_for("main.home")))
@@ -161,12 +153,9 @@ def profile():
     form = ProfileForm(obj=current_user)
     password_form = PasswordForm(prefix="pw")
     if form.validate_on_submit() and "save-profile" in request.form:
-        error = services.update_profile(current_user, form.data)
-        if error is None:
+        if attempt(services.update_profile, current_user, form.data)[1]:
             flash(_("Đã lưu thông tin."), "success")
             return redirect(url_for("auth.profile"))
-        rollback()
-        flash(core_message(error), "danger")
     return render_template("auth/profile.html", form=form, password_form=password_form)
 
 
@@ -176,15 +165,10 @@ def change_password():
     form = PasswordForm(prefix="pw")
     if not form.validate_on_submit():
         flash(_("Vui lòng nhập đủ mật khẩu hiện tại và mật khẩu mới."), "danger")
-    else:
-        error = services.change_password(current_user, form.current.data, form.new.data,
-                                         keep_login=websessions.current_login_id())
-        if error:
-            rollback()
-            flash(error if isinstance(error, str) else core_message(error), "danger")
-        else:
-            websessions.keep_signed_in(current_user)
-            flash(_("Đã đổi mật khẩu. Bạn đã được đăng xuất khỏi các thiết bị khác."), "success")
+    elif attempt(services.change_password, current_user, form.current.data, form.new.data,
+                 keep_login=websessions.current_login_id())[1]:
+        websessions.keep_signed_in(current_user)
+        flash(_("Đã đổi mật khẩu. Bạn đã được đăng xuất khỏi các thiết bị khác."), "success")
     return redirect(url_for("auth.profile"))
 
 

@@ -11,12 +11,13 @@ from sessions.rules import REFUSAL_GROUNDS
 
 from ..auth.access import scoped_unit_ids
 from ..auth.decorators import roles_required
+from ..doors import attempt
 from ..extensions import db
 from ..units.models import Agency
 from . import queries, services
 from .access import can_manage, citizen_dict, representatives, reveal
 from .forms import DecisionForm, as_choices
-from .views import bp, load_booking, run_service
+from .views import bp, load_booking
 
 DECISION_MESSAGES = {"accept": _l("Đã tiếp nhận đăng ký."), "refuse": _l("Đã từ chối tiếp."),
                      "redirect": _l("Đã hướng dẫn, chuyển cơ quan có thẩm quyền.")}
@@ -61,6 +62,6 @@ def decide(id: int):
         return redirect(url_for("bookings.triage"))
     data = {"decision": form.decision.data, "ground": form.ground.data or None,
             "agency": form.agency.data or None, "note": form.note.data or ""}
-    if run_service(services.decide_booking, booking, data, actor=current_user):
+    if attempt(services.decide_booking, booking, data, actor=current_user)[1]:
         flash(str(DECISION_MESSAGES.get(form.decision.data, "")), "success")
     return redirect(url_for("bookings.triage"))

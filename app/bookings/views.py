@@ -20,11 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from sessions.errors import CoreError
-
-from ..doors import rollback
+from ..doors import attempt
 from ..extensions import db, limiter
-from ..i18n import core_message
 from . import queries, services
 from .access import can_manage, can_view, is_owner, reveal
 from .forms import (
@@ -57,12 +54,6 @@ def _labels():
             "matter_field_labels": MATTER_FIELD_LABELS}
 
 
-def error_text(exc: CoreError) -> str:
-    """The headline and field messages of a refusal, as one sentence for a flash."""
-    texts = [core_message(e) for e in exc.errors.values()] or [core_message(exc.error)]
-    return " ".join(texts)
-
-
 def load_booking(id: int, allowed) -> Booking:
     """The booking (404) if the signed-in person passes ``allowed`` (403)."""
     booking = db.session.get(Booking, id)
@@ -80,17 +71,6 @@ def _owner_or_secretary(user, booking) -> bool:
 def _after_change(booking: Booking) -> str:
     return url_for("bookings.mine") if is_owner(current_user, booking) \
         else url_for("bookings.triage")
-
-
-def run_service(action, *args, **kwargs) -> bool:
-    """Call a service and commit; on refusal roll back, flash why and return False."""
-    try:
-        action(*args, **kwargs)
-    except CoreError as exc:
-        rollback()
-        flash(error_text(exc), "danger")
-        return False
-    return True
 
 
 @bp.get("/bookings/mine")
@@ -124,8 +104,8 @@ def cancel(id: int):
     booking = load_booking(id, _owner_or_secretary)
     form = ConfirmForm()
     if form.validate_on_submit():
-        if run_service(services.cancel_booking, booking, actor=current_user,
-                       reason=form.reason.data or ""):
+        if attempt(services.cancel_booking, booking, actor=current_user,
+                       reason=form.reason.data or "")[1]:
             flash(_("Đã hủy lịch hẹn. Xin cảm ơn bạn đã báo trước."), "success")
         return redirect(_after_change(booking))
     return render_template("bookings/cancel.html", booking=booking, form=form,
@@ -147,8 +127,8 @@ def _reschedule_page(booking: Booking, action: str, actor=None):
     if form.validate_on_submit():
         session_id, _sep, start = form.choice.data.partition("|")
         data = {"session_id": int(session_id), "slot_start": start}
-        if run_service(services.reschedule_booking, booking, data,
-                       actor=actor or current_user):
+        if attempt(services.reschedule_booking, booking, data,
+                       actor=actor or current_user)[1]:
             if actor is not None:  # from a signed link: maybe not signed in
                 return render_template("bookings/rescheduled.html", booking=booking)
             flash(_("Đã đổi lịch hẹn. Thông báo mới đã được gửi đến bạn."), "success")
@@ -169,8 +149,8 @@ def signed_action(action: str, token: str):
         return _reschedule_page(booking, here, actor=booking.citizen)
     form = ConfirmForm()
     if form.validate_on_submit():
-        if run_service(services.cancel_booking, booking, actor=booking.citizen,
-                       reason=form.reason.data or ""):
+        if attempt(services.cancel_booking, booking, actor=booking.citizen,
+                       reason=form.reason.data or "")[1]:
             return render_template("bookings/cancelled.html", booking=booking)
     return render_template("bookings/cancel.html", booking=booking, form=form, action=here)
 
@@ -179,7 +159,7 @@ def signed_action(action: str, token: str):
 @login_required
 def upload(id: int):
     booking = load_booking(id, is_owner)
-    if run_service(add_attachment, booking, request.files.get("file"), actor=current_user):
+    if attempt(add_attachment, booking, request.files.get("file"), actor=current_user)[1]:
         flash(_("Đã tải tài liệu lên."), "success")
     return redirect(url_for("bookings.detail", id=id))
 
@@ -204,9 +184,9 @@ def rate(id: int):
     form = RatingForm()
     if not form.validate_on_submit():
         flash(_("Vui lòng chọn mức độ hài lòng."), "danger")
-    elif run_service(services.rate_booking, booking, {"score": form.score.data,
+    elif attempt(services.rate_booking, booking, {"score": form.score.data,
                                                       "comment": form.comment.data or ""},
-                     actor=current_user):
+                     actor=current_user)[1]:
         flash(_("Xin cảm ơn bạn đã đánh giá."), "success")
     return redirect(url_for("bookings.detail", id=id))
 

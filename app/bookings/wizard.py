@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sessions.errors import CoreError
 
 from ..auth.decorators import roles_required
-from ..doors import rollback
+from ..doors import refusal_text, refuse
 from ..extensions import db
 from ..i18n import core_message
 from ..schedules.models import ReceptionSession
@@ -43,7 +43,7 @@ from .forms import (
 )
 from .uploads import MAX_FILES, discard, drop_stash, read_stash, stage_upload, stash_text
 from .validation import parse_representatives
-from .views import bp, error_text
+from .views import bp
 
 DRAFT = "booking_draft"
 STEPS = ("unit", "session", "slot", "type", "field", "summary", "group", "representatives",
@@ -307,7 +307,7 @@ def _stage(form, files: list) -> None:
         try:
             meta = stage_upload(storage)
         except CoreError as exc:
-            form.files.errors.append(f"{storage.filename}: {error_text(exc)}")
+            form.files.errors.append(f"{storage.filename}: {refusal_text(exc)}")
             continue
         files.append({k: meta[k] for k in ("stored_name", "filename", "content_type", "size",
                                            "sha256")})
@@ -378,8 +378,7 @@ def _submit(data: dict, token: str):
             current_user, booking_data(data), idempotency_key="web:" + token,
             staged_files=files)
     except CoreError as exc:
-        rollback()
-        flash(error_text(exc), "danger")
+        refuse(exc)
         step = next((FIELD_STEPS[f] for f in exc.errors if f in FIELD_STEPS),
                     CODE_STEPS.get(exc.code, "check"))
         if exc.code == "slot_taken":

@@ -25,9 +25,8 @@ from ..audit.services import record_event
 from ..auth.decorators import roles_required
 from ..bookings.access import may_see_identity
 from ..bookings.models import Booking
-from ..doors import rollback
+from ..doors import json_refusal
 from ..extensions import db
-from ..i18n import core_message
 from ..timeutil import utcnow
 from . import cases, recording
 from .access import citizen_bookings, staff_role
@@ -50,10 +49,6 @@ def _staff_reception(session_id: int, *roles: str):
     if staff_role(current_user, reception) not in roles:
         abort(403)
     return reception
-
-
-def _refusal(exc: CoreError, status: int):
-    return jsonify({"error": exc.code, "message": core_message(exc)}), status
 
 
 @bp.get("/")
@@ -171,8 +166,7 @@ def recording_chunk(session_id: int, booking_id: int):
                                        actor=current_user, now=utcnow())
         recording.store_chunk(rec, int(index), request.get_data(cache=False))
     except CoreError as exc:
-        rollback()
-        return _refusal(exc, 404 if exc.code == "not_found" else 400)
+        return json_refusal(exc, 404 if exc.code == "not_found" else 400)
     return jsonify({"ok": True, "index": int(index)})
 
 
@@ -192,8 +186,7 @@ def recording_finish(session_id: int, booking_id: int):
         rec = recording.finish_recording(reception, booking, take, count, actor=current_user,
                                          now=utcnow())
     except CoreError as exc:
-        rollback()
-        return _refusal(exc, 404 if exc.code == "not_found" else 409)
+        return json_refusal(exc, 404 if exc.code == "not_found" else 409)
     return jsonify({"ok": True, "id": rec.id, "size": rec.size, "sha256": rec.sha256})
 
 

@@ -184,13 +184,13 @@ def deletion_blocker(user: User) -> CoreError | None:
     return None
 
 
-def request_deletion(user: User, password: str) -> CoreError | None:
-    """Close the account and erase what is not under retention; returns the error, or None."""
+def request_deletion(user: User, password: str) -> None:
+    """Close the account and erase what is not under retention (a refusal is a CoreError)."""
     if not check_password(user, password):
-        return CoreError("wrong_password", N_("Mật khẩu không đúng."), "password")
+        raise CoreError("wrong_password", N_("Mật khẩu không đúng."), "password")
     blocker = deletion_blocker(user)
     if blocker is not None:
-        return blocker
+        raise blocker
     now = utcnow()
     retained = _last_case_change(user.id) is not None
     _erase_account(user)
@@ -199,7 +199,6 @@ def request_deletion(user: User, password: str) -> CoreError | None:
                  case_records_retained=retained)
     if not retained:
         _anonymise_identity(user, now)
-    return None
 
 
 def _erase_account(user: User) -> None:

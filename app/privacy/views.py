@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..auth import websessions
 from ..auth.decorators import roles_required
-from ..doors import rollback
+from ..doors import attempt
 from ..extensions import limiter
 from ..i18n import core_message
 from . import services
@@ -67,10 +67,7 @@ def delete():
             for error in errors:
                 flash(error, "danger")
         return redirect(url_for("privacy.mine"))
-    error = services.request_deletion(current_user, form.password.data)
-    if error is not None:
-        rollback()
-        flash(core_message(error), "danger")
+    if not attempt(services.request_deletion, current_user, form.password.data)[1]:
         return redirect(url_for("privacy.mine"))
     websessions.sign_out()
     flash(_("Tài khoản của bạn đã được đóng và dữ liệu cá nhân không thuộc diện lưu trữ bắt "

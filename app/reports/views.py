@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
     jsonify,
     redirect,
     render_template,
@@ -24,6 +23,7 @@ from sessions.errors import CoreError
 
 from ..auth.access import has_unit_role
 from ..auth.decorators import roles_required
+from ..doors import refuse
 from ..i18n import core_message
 from ..minutes.access import reception_role
 from ..minutes.lookup import find
@@ -43,11 +43,6 @@ def _period(default_start: date) -> tuple[date, date]:
     start = request.args.get("from") or default_start.isoformat()
     end = request.args.get("to") or local_today().isoformat()
     return services.parse_period(start, end)
-
-
-def _flash_refusal(exc: CoreError) -> None:
-    flash(" ".join(core_message(e) for e in exc.errors.values()) or core_message(exc.error),
-          "danger")
 
 
 @bp.get("/register")
@@ -71,7 +66,7 @@ def register_download():
     try:
         start, end = _period(local_today().replace(day=1))
     except CoreError as exc:
-        _flash_refusal(exc)
+        refuse(exc)
         return redirect(url_for("reports.register"))
     content = services.export_register(unit, start, end, actor=current_user)
     return send_file(BytesIO(content), mimetype=XLSX, as_attachment=True, max_age=0,
@@ -114,7 +109,7 @@ def dashboard():
     try:
         unit, start, end, units = _dashboard_request()
     except CoreError as exc:
-        _flash_refusal(exc)
+        refuse(exc)
         return redirect(url_for("reports.dashboard"))
     data = dash.build_dashboard(unit, start, end, local_today())
     return render_template("reports/dashboard.html", unit=unit, units=units, start=start,
@@ -142,7 +137,7 @@ def dashboard_csv(table: str):
     try:
         unit, start, end, _units = _dashboard_request()
     except CoreError as exc:
-        _flash_refusal(exc)
+        refuse(exc)
         return redirect(url_for("reports.dashboard"))
     data = dash.build_dashboard(unit, start, end, local_today())
     name = f"{table}-{unit.code}-{start:%Y%m%d}-{end:%Y%m%d}.csv"

@@ -16,7 +16,7 @@ from sessions.errors import CoreError
 
 from ..auth.access import has_unit_role
 from ..auth.decorators import roles_required
-from ..doors import refuse
+from ..doors import json_refusal, refuse
 from ..extensions import db
 from ..i18n import core_message
 from ..timeutil import local_today, utcnow
@@ -149,7 +149,7 @@ def preview_json():
     try:
         occurrences, warnings = services.preview_schedule(form.body())
     except CoreError as exc:
-        return jsonify({"errors": {k: core_message(v) for k, v in exc.errors.items()}}), 422
+        return json_refusal(exc, 422)
     items = [{"label": f"{format_date(o.starts_at.date(), 'EEEE, dd/MM/yyyy')} "
                        f"{o.starts_at:%H:%M}–{o.ends_at:%H:%M}",
               "shifted_from": o.shifted_from.strftime("%d/%m/%Y") if o.shifted_from else None}

@@ -13,8 +13,7 @@ from sessions.errors import CoreError
 from ..auth.decorators import roles_required
 from ..bookings.models import Booking
 from ..bookings.tracking import offer_task_states
-from ..doors import rollback
-from ..i18n import core_message
+from ..doors import refuse
 from ..minutes.lookup import find
 from ..timeutil import local_today
 from . import services
@@ -56,16 +55,6 @@ def _task(task_id: int, allowed) -> Task:
     if not allowed(current_user, task):
         abort(403)
     return task
-
-
-def _refusal(exc: CoreError, form=None) -> None:
-    """Roll back, put field errors on ``form`` and flash the headline."""
-    rollback()
-    for name, error in exc.errors.items():
-        if form is not None and name in form:
-            form[name].errors = [*form[name].errors, core_message(error)]
-    flash(" ".join(core_message(e) for e in exc.errors.values()) or core_message(exc.error),
-          "danger")
 
 
 @bp.get("/")
@@ -112,7 +101,7 @@ def report(task_id: int):
                              actor=current_user)
     except CoreError as exc:
         remove_stored(added)
-        _refusal(exc, form)
+        refuse(exc, form)
         return _render_detail(task, form, ReviewForm(), exc.status)
     flash(_("Đã cập nhật tình trạng nhiệm vụ."), "success")
     return redirect(url_for("tasks.detail", task_id=task.id))
@@ -129,7 +118,7 @@ def review(task_id: int):
         services.review_task(task, {"decision": form.decision.data, "note": form.note.data},
                              actor=current_user)
     except CoreError as exc:
-        _refusal(exc, form)
+        refuse(exc, form)
         return _render_detail(task, ReportForm(), form, exc.status)
     flash(_("Đã ghi nhận đánh giá kết quả."), "success")
     return redirect(url_for("tasks.detail", task_id=task.id))
@@ -153,7 +142,7 @@ def case(booking_id: int):
                                            "due_date": form.due_date.data},
                                  actor=current_user)
         except CoreError as exc:
-            _refusal(exc, form)
+            refuse(exc, form)
         else:
             flash(_("Đã giao nhiệm vụ và thông báo cho cơ quan."), "success")
             return redirect(url_for("tasks.case", booking_id=booking.id))

@@ -29,7 +29,7 @@ def test_metrics_with_token_from_another_address(app, client):
 
 
 def test_job_runs_are_counted(app, client):
-    JOBS["noop_for_test"] = ("tests.test_metrics:_noop", 60)
+    JOBS["noop_for_test"] = ("tests.metrics.test_services:_noop", 60)
     try:
         run_job(app, "noop_for_test")
     finally:
