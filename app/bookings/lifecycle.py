@@ -164,10 +164,17 @@ def _agency_for(booking: Booking, code: object, errors: dict) -> Agency | None:
 
 
 def _accept(booking: Booking, actor, note: str) -> Booking:
+    """Accept a pending booking; idempotent.
+
+    The event goes from TENTATIVE to CONFIRMED, a change calendars must show, so its
+    SEQUENCE rises; the message is written after, so the links it carries are signed
+    with the new sequence and still work.
+    """
     if booking.status == "accepted":
         return booking
     core.change_status(booking, ("pending",), "accepted", actor=actor, note=note,
-                       decided_by_id=actor.id, decided_at=utcnow(), decision_note=note)
+                       decided_by_id=actor.id, decided_at=utcnow(), decision_note=note,
+                       ics_sequence=Booking.ics_sequence + 1)
     notify_booking(booking, "booking_accepted")
     record_event("booking_accept", actor=actor, target=f"booking:{booking.id}")
     return booking

@@ -3,8 +3,9 @@
 Messages go to the outbox (``queue_notification``) in the caller's transaction.
 They are polite in the Vietnamese public-service manner ("xin chào", "xin cảm ơn",
 "xin lỗi"), written in the citizen's language, and give the tracking code, the time
-(dd/mm/yyyy HH:mm) and, while the booking is open, signed links to cancel or
-reschedule without signing in.
+(dd/mm/yyyy HH:mm), the unit and the official who hosts, how to join and, while the
+booking is open, signed links to cancel or reschedule without signing in. The e-mail
+of a change a calendar must show carries the booking's invitation (invitation.py).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..notify.services import queue_notification
 from ..timeutil import to_local
+from .invitation import imip_part
 
 # One salt per action: a cancel link cannot be replayed as a reschedule link.
 LINK_SALTS = {"cancel": "booking-cancel-link", "reschedule": "booking-reschedule-link"}
 LINK_MAX_AGE = 180 * 24 * 3600
+ONLINE_MODES = ("online", "hybrid")
 
 SUBJECTS = {
     "booking_received": _l("Đã nhận đăng ký tiếp công dân"),
@@ -128,7 +131,9 @@ def _compose(booking, kind: str, extra: dict) -> tuple[str, str]:
     lines += _extra_lines(kind, extra)
     lines += ["", _("Mã tra cứu: %(code)s", code=booking.tracking_code),
               _("Thời gian: %(when)s", when=format_when(when)),
-              _("Đơn vị: Ủy ban nhân dân %(unit)s", unit=reception.unit.name)]
+              _("Đơn vị: Ủy ban nhân dân %(unit)s", unit=reception.unit.name),
+              _("Người chủ trì: %(host)s", host=reception.hosted_by.full_name)]
+    lines += joining_lines(booking)
     links = action_links(booking)
     if links:
         lines += ["", _("Nếu cần hủy lịch: %(url)s", url=links["cancel"]),
@@ -137,6 +142,23 @@ def _compose(booking, kind: str, extra: dict) -> tuple[str, str]:
               _("Xin trân trọng cảm ơn."), _("Ban tiếp công dân")]
     subject = f"{SUBJECTS[kind]} – {booking.tracking_code}"
     return subject, "\n".join(lines)
+
+
+def joining_lines(booking) -> list[str]:
+    """How to join a booking that stands: the waiting room and the connection test of an
+    online session, the place of one held in person."""
+    if booking.status not in ("pending", "accepted"):
+        return []
+    reception = booking.reception
+    lines = []
+    if reception.mode in ONLINE_MODES:
+        lines += [_("Phòng chờ trực tuyến (mở trước giờ tiếp): %(url)s",
+                    url=external_url("live.room", session_id=reception.id)),
+                  _("Kiểm tra camera, micro và kết nối trước buổi tiếp: %(url)s",
+                    url=external_url("live.connection_test", session_id=reception.id))]
+    if reception.mode != "online" and reception.location:
+        lines.append(_("Địa điểm: %(place)s", place=reception.location))
+    return lines
 
 
 def _extra_lines(kind: str, extra: dict) -> list[str]:
@@ -154,7 +176,31 @@ def _extra_lines(kind: str, extra: dict) -> list[str]:
     return lines
 
 
+def calendar_part(booking, kind: str) -> str:
+    """The invitation an e-mail of ``kind`` carries (invitation.py), in the citizen's
+    language; "" for the messages that carry none and for a citizen without e-mail."""
+    if not booking.citizen.email:
+        return ""
+    locale = booking.citizen.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        return imip_part(booking, kind)
+
+
+def session_notice_parts(booking, kind: str) -> dict:
+    """What a message of app/schedules/notices.py about ``booking`` adds, in the
+    citizen's language: how to join (``joining``) and the invitation (``calendar``)."""
+    locale = booking.citizen.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        joining = joining_lines(booking)
+    return {"joining": joining, "calendar": calendar_part(booking, kind)}
+
+
 def notify_booking(booking, kind: str, *, dedupe_key: str | None = None, **extra) -> list:
-    """Queue the message of ``kind`` to the booking's citizen (same transaction)."""
+    """Queue the message of ``kind`` to the booking's citizen (same transaction).
+
+    Call it after the change is written (its status, its raised ``ics_sequence``): the
+    signed links and the invitation are made from the booking as it now is.
+    """
     subject, body = compose(booking, kind, **extra)
-    return queue_notification(booking.citizen, kind, subject, body, dedupe_key=dedupe_key)
+    return queue_notification(booking.citizen, kind, subject, body, dedupe_key=dedupe_key,
+                              calendar=calendar_part(booking, kind))

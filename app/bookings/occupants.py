@@ -17,6 +17,7 @@ from ..schedules.availability import slot_starts
 from ..schedules.models import ReceptionSession, SlotHold
 from ..schedules.notices import notify_cancelled, notify_rescheduled
 from ..schedules.occupants import Occupants, provide
+from .messages import session_notice_parts
 from .models import OPEN_STATUSES, Booking, BookingEvent
 
 
@@ -49,7 +50,8 @@ def cancel_bookings(reception: ReceptionSession, reason: str, actor) -> int:
         booking.ics_sequence += 1
         booking.history.append(BookingEvent(status="cancelled", actor_id=getattr(actor, "id", None),
                                             note=reason))
-        notify_cancelled(booking, reception, reason)
+        notify_cancelled(booking, reception, reason,
+                         **session_notice_parts(booking, "session_cancelled"))
     return len(bookings)
 
 
@@ -67,7 +69,8 @@ def reslot_bookings(reception: ReceptionSession, old_start: datetime,
     unplaced = _replace_slots(reception, bookings, old_start, old_slot)
     for booking in bookings:
         booking.ics_sequence += 1
-        notify_rescheduled(booking, reception, old_start)
+        notify_rescheduled(booking, reception, old_start,
+                           **session_notice_parts(booking, "session_rescheduled"))
     return len(bookings), unplaced
 
 

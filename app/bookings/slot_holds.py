@@ -154,7 +154,8 @@ def promote_waitlist(reception: ReceptionSession, now: datetime | None = None) -
     """Give free slots of the session to waitlisted bookings, oldest first.
 
     Runs in the caller's transaction, right after a slot was freed; each promoted
-    citizen is notified.
+    citizen is notified. The event gets its slot's time and a new status: its SEQUENCE
+    rises.
     """
     now = now or utcnow()
     if not is_bookable(reception, now):
@@ -170,7 +171,8 @@ def promote_waitlist(reception: ReceptionSession, now: datetime | None = None) -
             break
         try:
             change_status(booking, ("waitlisted",), initial_status(reception),
-                          note="promoted", slot_start=start)
+                          note="promoted", slot_start=start,
+                          ics_sequence=Booking.ics_sequence + 1)
         except CoreError:
             release_slot(booking)  # promoted (or cancelled) by someone else meanwhile
             continue

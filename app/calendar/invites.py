@@ -39,3 +39,12 @@ def booking_invite(booking: Booking) -> bytes:
         raise err.invalid_state()
     event = invite_event(booking)
     return build_invite(event, "CANCEL" if event.status == "CANCELLED" else "REQUEST")
+
+
+def imip_text(booking: Booking) -> str:
+    """The invitation as the text of an e-mail's ``text/calendar`` part (RFC 6047).
+
+    The bookings package calls it through app/bookings/invitation.py, in the citizen's
+    language, when it writes a message about the booking.
+    """
+    return booking_invite(booking).decode()

@@ -12,11 +12,14 @@ from sessions.errors import CoreError
 
 from ..auth.services import user_for_calendar_token
 from ..bookings.access import is_owner
+from ..bookings.invitation import provide as provide_invitation
 from ..bookings.views import load_booking
 from ..units.services import unit_by_code
 from . import invites, services
 
 bp = Blueprint("calendar", __name__)
+# The e-mails about a booking carry this invitation (app/bookings/invitation.py).
+bp.record_once(lambda state: provide_invitation(state.app, invites.imip_text))
 
 
 def _respond(feed: services.Feed, cache_control: str) -> Response:

@@ -6,13 +6,15 @@ handed over and raises otherwise (the dispatch job records the error and retries
 
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate
-from urllib.parse import unquote, urlsplit
+from email.utils import formatdate, parseaddr
+from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
@@ -21,6 +23,11 @@ log = logging.getLogger(__name__)
 SMTP_DEFAULT_PORTS = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 SMS_TIMEOUT_SECONDS = 10
 SMTP_TIMEOUT_SECONDS = 30
+# Messages a citizen may ask to stop: reminders. Everything else answers an action of
+# theirs or a decision about their case, and carries no List-Unsubscribe.
+UNSUBSCRIBABLE_PREFIXES = ("booking_reminder",)
+_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
+_URL = re.compile(r"https?://[^\s<>\"]+")
 
 
 def idempotency_key(notification) -> str:
@@ -67,7 +74,16 @@ class EmailSender:
         self.timeout = timeout
 
     def message(self, notification) -> EmailMessage:
-        """The MIME message of a notification (UTF-8 plain text)."""
+        """The MIME message of a notification.
+
+        ``multipart/alternative`` of the text (``text/plain``), the same text as HTML
+        and, when the notification has one, its invitation (``text/calendar;
+        method=REQUEST|CANCEL``, RFC 6047); with an invitation, the whole goes in a
+        ``multipart/mixed`` with the same calendar attached as ``invite.ics``
+        (``application/ics``) for Outlook, as calendar services send it. Every text
+        part is UTF-8 in quoted-printable, so no server needs 8BITMIME; the subject is
+        an RFC 2047 encoded word. The Message-ID is the idempotency key.
+        """
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = notification.recipient
@@ -75,7 +91,19 @@ class EmailSender:
         message["Date"] = formatdate(localtime=True)
         domain = self.sender.rpartition("@")[2] or "localhost"
         message["Message-ID"] = f"<{idempotency_key(notification)}@{domain}>"
-        message.set_content(notification.body or "")
+        if (notification.kind or "").startswith(UNSUBSCRIBABLE_PREFIXES):
+            address = parseaddr(self.sender)[1] or self.sender
+            message["List-Unsubscribe"] = f"<mailto:{address}?subject={quote('unsubscribe')}>"
+        text = notification.body or ""
+        message.set_content(text, cte="quoted-printable")
+        message.add_alternative(html_body(text), subtype="html", cte="quoted-printable")
+        calendar = notification.calendar or ""
+        if calendar:
+            method = calendar_method(calendar)
+            message.add_alternative(calendar, subtype="calendar", cte="quoted-printable",
+                                    params={"method": method})
+            message.add_attachment(calendar.encode(), maintype="application", subtype="ics",
+                                   filename="invite.ics")
         return message
 
     def send(self, notification) -> None:
@@ -97,6 +125,31 @@ class EmailSender:
             smtp.close()
             raise
         return smtp
+
+
+def calendar_method(calendar: str) -> str:
+    """The iTIP METHOD of an iCalendar text (REQUEST, CANCEL...); REQUEST when absent."""
+    found = _METHOD.search(calendar)
+    return found.group(1) if found else "REQUEST"
+
+
+def html_body(text: str) -> str:
+    """The HTML alternative of a plain-text message: its lines, escaped, links made
+    clickable, paragraphs where the text has blank lines."""
+    def line(raw: str) -> str:
+        parts, last = [], 0
+        for found in _URL.finditer(raw):
+            url = found.group(0)
+            parts += [html.escape(raw[last:found.start()]),
+                      f'<a href="{html.escape(url)}">{html.escape(url)}</a>']
+            last = found.end()
+        return "".join(parts) + html.escape(raw[last:])
+
+    paragraphs = [block for block in re.split(r"\n\s*\n", text.strip()) if block.strip()]
+    inner = "\n".join("<p>" + "<br>\n".join(line(x) for x in block.splitlines()) + "</p>"
+                       for block in paragraphs)
+    return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head>\n'
+            f'<body>\n{inner}\n</body></html>\n')
 
 
 class SmsGatewaySender:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask_babel import force_locale
@@ -27,8 +28,13 @@ def _title(reception) -> str:
     return " — ".join(x for x in (getattr(host, "full_name", ""), getattr(unit, "name", "")) if x)
 
 
-def notify_rescheduled(booking, reception, old_start: datetime) -> None:
-    """Tell the citizen of an open booking the new time of a moved session."""
+def notify_rescheduled(booking, reception, old_start: datetime, *,
+                       joining: Sequence[str] = (), calendar: str = "") -> None:
+    """Tell the citizen of an open booking the new time of a moved session.
+
+    ``joining`` (lines on how to join) and ``calendar`` (the e-mail's invitation) are
+    the booking's, given by app/bookings/occupants.py.
+    """
     citizen = booking.citizen
     with force_locale(citizen.locale or "vi"):
         subject = _("Buổi tiếp công dân đã được dời lịch")
@@ -42,14 +48,20 @@ def notify_rescheduled(booking, reception, old_start: datetime) -> None:
               old=when(old_start), new=when(reception.starts_at)),
             slot,
             _("Mã vụ việc: %(code)s.", code=booking.tracking_code),
+            *joining,
         ])
-    queue_notification(citizen, "session_rescheduled", subject, body,
+    queue_notification(citizen, "session_rescheduled", subject, body, calendar=calendar,
                        dedupe_key=f"session-moved:{reception.id}:{reception.sequence}:"
                                   f"{booking.id}")
 
 
-def notify_cancelled(booking, reception, reason: str) -> None:
-    """Tell the citizen that the session of their booking is cancelled, and why."""
+def notify_cancelled(booking, reception, reason: str, *, joining: Sequence[str] = (),
+                     calendar: str = "") -> None:
+    """Tell the citizen that the session of their booking is cancelled, and why.
+
+    ``calendar`` is the e-mail's invitation (METHOD:CANCEL), given by
+    app/bookings/occupants.py; a cancelled booking has nothing to join.
+    """
     citizen = booking.citizen
     with force_locale(citizen.locale or "vi"):
         subject = _("Buổi tiếp công dân đã bị hủy")
@@ -60,7 +72,7 @@ def notify_cancelled(booking, reception, reason: str) -> None:
             _("Lượt đặt %(code)s đã được hủy; bạn có thể đặt lịch vào buổi tiếp khác.",
               code=booking.tracking_code),
         ])
-    queue_notification(citizen, "session_cancelled", subject, body,
+    queue_notification(citizen, "session_cancelled", subject, body, calendar=calendar,
                        dedupe_key=f"session-cancelled:{reception.id}:{booking.id}")
 
 

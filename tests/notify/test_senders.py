@@ -59,7 +59,7 @@ def test_email_goes_through_smtp_with_login(app, outbox, smtp_server):
     message = email.message_from_bytes(received["data"], policy=policy.default)
     assert message["Subject"] == "Lịch tiếp công dân đã được xác nhận"
     assert message["From"] == "tiepcongdan@tuyenquang.gov.vn"
-    assert "Mã tra cứu: ABCD-1234" in message.get_content()
+    assert "Mã tra cứu: ABCD-1234" in message.get_body(("plain",)).get_content()
     assert reload(row).sent_at is not None
 
 
