@@ -7,7 +7,8 @@ link (CONTRACT §6), and keeps to what Vietnamese carriers take in a brandname m
 
 - GSM-7 without diacritics (``Phường`` → ``Phuong``, ``Đ`` → ``D``), unless
   ``SMS_UNICODE`` is on; a Unicode text that would need more than two UCS-2 segments
-  (134 characters) goes folded instead;
+  (134 characters) is shortened to the subject and the facts, and goes folded when
+  even that is too long;
 - at most two segments: 306 GSM-7 characters (or 134 UCS-2 characters);
 - none of ``% # & [ ] { } \\ < @`` (so a link carries no query string).
 
@@ -135,13 +136,27 @@ def crop(text: str, size: int) -> str:
 
 def render(kind: str, facts: dict | None, subject: str = "", body: str = "", *,
            unicode: bool = False) -> str:
-    """The SMS of a message of ``kind`` (call it in the recipient's locale)."""
+    """The SMS of a message of ``kind`` (call it in the recipient's locale).
+
+    With ``unicode`` the text keeps its diacritics when it fits two UCS-2 segments, in
+    full or else as the subject followed by the facts; otherwise it goes folded.
+    """
     text = _compose(kind, facts or {}, subject, body)
     if unicode:
-        text = clean(text)
-        if len(text) <= limit_of(text):
-            return text
+        for candidate in (text, _short(kind, facts or {}, subject)):
+            candidate = clean(candidate)
+            if candidate and len(candidate) <= limit_of(candidate):
+                return candidate
     return fit(fold(clean(text)))
+
+
+def _short(kind: str, facts: dict, subject: str) -> str:
+    """The subject (without its tracking code) and the facts: a Unicode SMS's short form."""
+    values = {name: str(facts.get(name) or "") for name in FACT_NAMES}
+    if kind not in TEMPLATES or not values["tracking_code"]:
+        return ""
+    lead = subject.replace(values["tracking_code"], "").strip(" –-.")
+    return f"{lead}. {str(COMPACT) % values}" if lead else str(COMPACT) % values
 
 
 def fit(text: str) -> str:
