@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -21,6 +22,18 @@ def _database_url(default: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _json_object(name: str, text: str) -> dict[str, str]:
+    """A setting holding a JSON object of strings; a clear error at start-up otherwise."""
+    try:
+        value = json.loads(text) if text.strip() else {}
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a JSON object: {exc}") from None
+    if not isinstance(value, dict) or not all(isinstance(v, str | int) for v in value.values()):
+        raise RuntimeError(f'{name} must be a JSON object of strings, e.g. '
+                           f'{{"booking_received": "123456"}}')
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def _development_secret(name: str = "secret_key") -> str:
@@ -110,6 +123,13 @@ class Config:
     SMTP_URL = os.environ.get("SMTP_URL") or None
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN") or None
+    # SMS keep Vietnamese diacritics (UCS-2) when on; else GSM-7 without them.
+    SMS_UNICODE = _flag("SMS_UNICODE", "off")
+    # Zalo ZNS (CONTRACT §6): the send endpoint, the Official Account's access token and
+    # the template ids by message kind (a JSON object, checked by app/notify/zalo.py).
+    ZALO_ZNS_URL = os.environ.get("ZALO_ZNS_URL") or None
+    ZALO_OA_ACCESS_TOKEN = os.environ.get("ZALO_OA_ACCESS_TOKEN") or None
+    ZALO_ZNS_TEMPLATES = os.environ.get("ZALO_ZNS_TEMPLATES", "")
     SITE_URL = os.environ.get("SITE_URL", "")
     SITE_NAME = os.environ.get("SITE_NAME", "Tiếp công dân trực tuyến")
     ICE_SERVERS = os.environ.get("ICE_SERVERS", "stun:stun.l.google.com:19302")
@@ -167,6 +187,9 @@ def load_config(overrides: dict | None = None) -> dict:
         raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {env!r}")
     settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
     settings.update(overrides)
+    if isinstance(settings.get("ZALO_ZNS_TEMPLATES"), str):
+        settings["ZALO_ZNS_TEMPLATES"] = _json_object("ZALO_ZNS_TEMPLATES",
+                                                      settings["ZALO_ZNS_TEMPLATES"])
     if not settings.get("SECRET_KEY"):
         settings["SECRET_KEY"] = os.environ.get("SECRET_KEY")
     if not settings.get("AUDIT_KEY"):

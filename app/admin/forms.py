@@ -142,5 +142,6 @@ class OutboxFilterForm(Form):
         [("pending", _l("Chờ gửi")), ("sent", _l("Đã gửi")),
          ("failed", _l("Gửi không thành công"))], _l("Tất cả")), validators=[Optional()])
     channel = SelectField(_l("Kênh"), choices=as_choices(
-        [("email", _l("Email")), ("sms", _l("Tin nhắn SMS"))], _l("Tất cả")),
+        [("email", _l("Email")), ("sms", _l("Tin nhắn SMS")), ("zalo", _l("Zalo ZNS"))],
+        _l("Tất cả")),
         validators=[Optional()])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.decorators import roles_required
@@ -20,6 +21,7 @@ from .forms import OutboxFilterForm
 from .views import page_arg
 
 bp = Blueprint("notify", __name__, url_prefix="/admin/notifications")
+CHANNEL_NAMES = {"email": _l("Email"), "sms": _l("Tin nhắn SMS"), "zalo": _l("Zalo ZNS")}
 
 
 def _filters(values) -> dict:
@@ -38,6 +40,7 @@ def index():
                            withheld=denouncer_ids(n.user_id for n in page.items),
                            denouncer=denouncer_words(),
                            filters=OutboxFilterForm(request.args),
+                           channel_names=CHANNEL_NAMES,
                            log_only={"email": not config.get("SMTP_URL"),
                                      "sms": not config.get("SMS_GATEWAY_URL")})
 

@@ -10,12 +10,13 @@ of a change a calendar must show carries the booking's invitation (invitation.py
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from ..notify.facts import booking_facts, external_url
 from ..notify.services import queue_notification
 from ..timeutil import to_local
 from .invitation import imip_part
@@ -71,17 +72,6 @@ def format_when(moment) -> str:
     """dd/mm/yyyy HH:mm in Vietnam time."""
     local = to_local(moment)
     return local.strftime("%d/%m/%Y %H:%M") if local else ""
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL: SITE_URL when configured, else the request's host."""
-    site = (current_app.config.get("SITE_URL") or "").rstrip("/")
-    if has_request_context():
-        return site + url_for(endpoint, **values) if site else \
-            url_for(endpoint, _external=True, **values)
-    server = current_app.config.get("SERVER_NAME") or "localhost"
-    path = current_app.url_map.bind(server).build(endpoint, values)
-    return (site or f"http://{server}") + path
 
 
 def _serializer(action: str) -> URLSafeTimedSerializer:
@@ -203,4 +193,5 @@ def notify_booking(booking, kind: str, *, dedupe_key: str | None = None, **extra
     """
     subject, body = compose(booking, kind, **extra)
     return queue_notification(booking.citizen, kind, subject, body, dedupe_key=dedupe_key,
-                              calendar=calendar_part(booking, kind))
+                              calendar=calendar_part(booking, kind),
+                              facts=booking_facts(booking, kind, **extra))

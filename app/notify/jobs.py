@@ -9,6 +9,10 @@ process is gone from this machine (a restarted scheduler), the next run sends it
 once, else it waits for the lease. Such a message may have reached its channel
 already: it goes again with the same idempotency key (senders.idempotency_key), and
 the channel drops the copy. docs/reliability.md states the guarantee.
+
+A Zalo message the phone cannot take (no Zalo account...: senders.PhoneRefused) goes
+at once by SMS: the same row switches its channel, so it is sent by one channel only,
+and under the same idempotency key.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Notification
-from .senders import sender_for
+from .senders import PhoneRefused, sender_for
 from .services import pending
 
 log = logging.getLogger(__name__)
@@ -130,10 +134,28 @@ def _dispatch_batch(choose, limit: int, counts: dict[str, int]) -> int:
     return len(due)
 
 
+def _hand_over(notification: Notification, choose) -> None:
+    """Give the notification to its channel; by SMS when Zalo refuses the phone."""
+    try:
+        choose(notification.channel).send(notification)
+    except PhoneRefused as refusal:
+        if notification.channel != "zalo":
+            raise
+        zalo_answer = notification.provider_answer or str(refusal)
+        log.info("notification %s: %s; sent by SMS instead", notification.id, refusal)
+        notification.channel, notification.provider_answer = "sms", ""
+        notification.provider_id = ""
+        try:
+            choose("sms").send(notification)
+        finally:
+            notification.provider_answer = (f"zalo: {zalo_answer}\n"
+                                            f"sms: {notification.provider_answer}")[:4000]
+
+
 def _send(notification: Notification, choose) -> bool:
     """Hand one claimed notification to its sender and record the outcome."""
     try:
-        choose(notification.channel).send(notification)
+        _hand_over(notification, choose)
     except Exception as exc:  # noqa: BLE001 - any transport failure is recorded and retried
         now = utcnow()
         notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]

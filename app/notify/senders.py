@@ -1,7 +1,10 @@
-"""How an outbox message leaves: SMTP e-mail, an HTTP SMS gateway, or the log (development).
+"""How an outbox message leaves: SMTP e-mail, an HTTP SMS gateway, Zalo ZNS, or the log
+(development).
 
 A sender has one method, ``send(notification)``, which returns when the message was
 handed over and raises otherwise (the dispatch job records the error and retries).
+The HTTP senders keep the provider's answer in ``notification.provider_answer`` and
+its message id in ``notification.provider_id``.
 """
 
 from __future__ import annotations
@@ -18,10 +21,15 @@ from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
+from .zalo import PHONE_REFUSALS, template_data, template_for, zns_phone
+
 log = logging.getLogger(__name__)
 
 SMTP_DEFAULT_PORTS = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 SMS_TIMEOUT_SECONDS = 10
+ANSWER_CHARS = 4000
+# Where gateways put the id of the message they took, in their JSON answer.
+ID_FIELDS = ("msg_id", "message_id", "messageId", "id", "SMSID", "sms_id")
 SMTP_TIMEOUT_SECONDS = 30
 # Messages a citizen may ask to stop: reminders. Everything else answers an action of
 # theirs or a decision about their case, and carries no List-Unsubscribe.
@@ -44,6 +52,28 @@ def idempotency_key(notification) -> str:
 
 class SendError(Exception):
     """The transport refused or failed to take the message."""
+
+
+class PhoneRefused(SendError):
+    """Zalo cannot reach this phone (no Zalo account...): the message goes by SMS."""
+
+
+def _record_answer(notification, response) -> dict:
+    """Keep the provider's answer and its message id; the answer's JSON object, or {}."""
+    notification.provider_answer = response.text[:ANSWER_CHARS]
+    try:
+        answer = response.json()
+    except ValueError:
+        return {}
+    if not isinstance(answer, dict):
+        return {}
+    for place in (answer.get("data"), answer):
+        if isinstance(place, dict):
+            found = next((place[f] for f in ID_FIELDS if place.get(f)), None)
+            if found is not None:
+                notification.provider_id = str(found)[:120]
+                break
+    return answer
 
 
 class LogSender:
@@ -169,9 +199,52 @@ class SmsGatewaySender:
         with requests.post(self.url, json={"to": notification.recipient,
                                            "text": notification.body},
                            headers=headers, timeout=self.timeout) as response:
+            _record_answer(notification, response)
             if not 200 <= response.status_code < 300:
                 raise SendError(f"SMS gateway answered HTTP {response.status_code}: "
                                 f"{response.text[:200]}")
+
+
+class ZaloZnsSender:
+    """POST a message in Zalo's ZNS format (CONTRACT §6) with the ``access_token`` header.
+
+    Zalo answers HTTP 200 with ``{"error": 0, "data": {"msg_id"}}`` when it took the
+    message, else with a negative ``error``: one of ``PHONE_REFUSALS`` (the phone has no
+    Zalo...) raises :class:`PhoneRefused`, any other a :class:`SendError` retried later.
+    ``tracking_id`` is the idempotency key, also sent as the ``Idempotency-Key`` header.
+    """
+
+    def __init__(self, url: str, token: str | None, templates: dict,
+                 timeout: float = SMS_TIMEOUT_SECONDS):
+        self.url, self.token, self.timeout = url, token, timeout
+        self.config = {"ZALO_ZNS_TEMPLATES": templates}
+
+    def payload(self, notification) -> dict:
+        """The JSON body for ``notification``; PhoneRefused if its kind has no template."""
+        template_id = template_for(notification.kind, self.config)
+        if template_id is None:
+            raise PhoneRefused(f"no ZNS template for {notification.kind!r}")
+        return {"phone": zns_phone(notification.recipient), "template_id": template_id,
+                "template_data": template_data(notification.kind, notification.facts),
+                "tracking_id": idempotency_key(notification)}
+
+    def send(self, notification) -> None:
+        payload = self.payload(notification)
+        headers = {"access_token": self.token or "",
+                   "Idempotency-Key": payload["tracking_id"]}
+        with requests.post(self.url, json=payload, headers=headers,
+                           timeout=self.timeout) as response:
+            answer = _record_answer(notification, response)
+            if not 200 <= response.status_code < 300:
+                raise SendError(f"Zalo ZNS answered HTTP {response.status_code}: "
+                                f"{response.text[:200]}")
+        error = answer.get("error")
+        if error == 0:
+            return
+        text = f"Zalo ZNS error {error}: {str(answer.get('message', ''))[:200]}"
+        if error in PHONE_REFUSALS:
+            raise PhoneRefused(text)
+        raise SendError(text if answer else f"Zalo ZNS answered: {response.text[:200]}")
 
 
 def sender_for(channel: str, app):
@@ -182,4 +255,7 @@ def sender_for(channel: str, app):
     if channel == "sms" and config.get("SMS_GATEWAY_URL"):
         token = config.get("SMS_GATEWAY_TOKEN") or os.environ.get("SMS_GATEWAY_TOKEN") or None
         return SmsGatewaySender(config["SMS_GATEWAY_URL"], token=token)
+    if channel == "zalo" and config.get("ZALO_ZNS_URL"):
+        return ZaloZnsSender(config["ZALO_ZNS_URL"], config.get("ZALO_OA_ACCESS_TOKEN"),
+                             config.get("ZALO_ZNS_TEMPLATES") or {})
     return LogSender()

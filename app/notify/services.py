@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..extensions import db
 from ..timeutil import utcnow
+from . import sms
 from .models import Notification
+from .zalo import uses_zalo
 
 
 def queue_notification(user, kind: str, subject: str, body: str, *,
@@ -16,7 +20,8 @@ def queue_notification(user, kind: str, subject: str, body: str, *,
                        send_after: datetime | None = None,
                        facts: dict | None = None,
                        calendar: str = "") -> list[Notification]:
-    """Queue a message to ``user`` by e-mail and/or SMS, in the caller's transaction.
+    """Queue a message to ``user`` by e-mail and/or to their phone, in the caller's
+    transaction.
 
     With ``dedupe_key`` the same notice is queued at most once per channel, however
     often this is called (jobs that run twice send nothing twice). Returns the rows
@@ -25,6 +30,12 @@ def queue_notification(user, kind: str, subject: str, body: str, *,
 
     ``facts`` (plain JSON values) are what an SMS or Zalo template renders;
     ``calendar`` is the iMIP part an e-mail carries (iCalendar text with a METHOD).
+
+    The phone's message goes by Zalo ZNS when its kind has a template there
+    (app/notify/zalo.py), else by SMS; its body is the SMS text either way
+    (app/notify/sms.py, rendered now in the user's language), which a Zalo message
+    the phone cannot take is sent as (app/notify/jobs.py). Its dedupe key ends in
+    ``:sms`` on both channels: one message per phone.
     """
     added = []
     for channel, recipient in (("email", user.email), ("sms", user.phone)):
@@ -34,9 +45,11 @@ def queue_notification(user, kind: str, subject: str, body: str, *,
         if key and db.session.scalar(select(Notification.id)
                                      .where(Notification.dedupe_key == key)):
             continue
+        if channel == "sms" and uses_zalo(kind, current_app.config):
+            channel = "zalo"
         row = Notification(user_id=user.id, channel=channel, recipient=recipient, kind=kind,
                            subject=subject[:300], body=body if channel == "email" else
-                           _sms_text(subject, body), dedupe_key=key,
+                           sms_text(user, kind, subject, body, facts), dedupe_key=key,
                            send_after=send_after or utcnow(), facts=facts,
                            calendar=calendar if channel == "email" else "")
         db.session.add(row)
@@ -44,10 +57,11 @@ def queue_notification(user, kind: str, subject: str, body: str, *,
     return added
 
 
-def _sms_text(subject: str, body: str) -> str:
-    """SMS bodies stay short: the subject and the first line of the message."""
-    first_line = body.strip().splitlines()[0] if body.strip() else ""
-    return f"{subject}. {first_line}"[:320]
+def sms_text(user, kind: str, subject: str, body: str, facts: dict | None) -> str:
+    """The SMS of a message, in ``user``'s language (CONTRACT §6's limits)."""
+    config = current_app.config
+    with force_locale(user.locale or config["BABEL_DEFAULT_LOCALE"]):
+        return sms.render(kind, facts, subject, body, unicode=bool(config.get("SMS_UNICODE")))
 
 
 def pending(limit: int = 100) -> list[Notification]:

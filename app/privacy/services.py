@@ -218,11 +218,13 @@ def _erase_account(user: User) -> None:
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == user.id))
-    # Notices not yet sent are dropped; sent ones lose their address and text.
+    # Notices not yet sent are dropped; sent ones lose their address, text, facts and
+    # the provider's answer (which may repeat the address).
     db.session.execute(delete(Notification).where(Notification.user_id == user.id,
                                                   Notification.sent_at.is_(None)))
     db.session.execute(update(Notification).where(Notification.user_id == user.id)
-                       .values(recipient="", subject="", body=""))
+                       .values(recipient="", subject="", body="", facts=None, calendar="",
+                               provider_answer=""))
     booking_ids = select(Booking.id).where(Booking.citizen_id == user.id)
     db.session.execute(update(Rating).where(Rating.booking_id.in_(booking_ids))
                        .values(comment=""))

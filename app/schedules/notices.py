@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..notify.facts import booking_facts
 from ..notify.services import queue_notification
 from ..timeutil import to_local
 
@@ -52,7 +53,9 @@ def notify_rescheduled(booking, reception, old_start: datetime, *,
         ])
     queue_notification(citizen, "session_rescheduled", subject, body, calendar=calendar,
                        dedupe_key=f"session-moved:{reception.id}:{reception.sequence}:"
-                                  f"{booking.id}")
+                                  f"{booking.id}",
+                       facts=booking_facts(booking, "session_rescheduled", reception=reception,
+                                           old_start=old_start))
 
 
 def notify_cancelled(booking, reception, reason: str, *, joining: Sequence[str] = (),
@@ -73,7 +76,8 @@ def notify_cancelled(booking, reception, reason: str, *, joining: Sequence[str] 
               code=booking.tracking_code),
         ])
     queue_notification(citizen, "session_cancelled", subject, body, calendar=calendar,
-                       dedupe_key=f"session-cancelled:{reception.id}:{booking.id}")
+                       dedupe_key=f"session-cancelled:{reception.id}:{booking.id}",
+                       facts=booking_facts(booking, "session_cancelled", reception=reception))
 
 
 def notify_deputy(booking, reception) -> None:
@@ -91,7 +95,8 @@ def notify_deputy(booking, reception) -> None:
         body = "\n".join([line, _("Mã vụ việc: %(code)s.", code=booking.tracking_code)])
     queue_notification(citizen, "session_deputy", subject, body,
                        dedupe_key=f"session-deputy:{reception.id}:{reception.sequence}:"
-                                  f"{booking.id}")
+                                  f"{booking.id}",
+                       facts=booking_facts(booking, "session_deputy", reception=reception))
 
 
 def slot_end(booking, reception) -> datetime:

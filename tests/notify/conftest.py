@@ -108,7 +108,8 @@ class _GatewayHandler(BaseHTTPRequestHandler):
         self.server.requests.append({"path": self.path, "json": json.loads(body),
                                      "authorization": self.headers.get("Authorization"),
                                      "idempotency_key": self.headers.get("Idempotency-Key")})
-        answer = b'{"ok": true}' if self.server.status < 300 else b'{"error": "down"}'
+        answer = (json.dumps({"ok": True, "id": f"sms-{len(self.server.requests)}"}).encode()
+                  if self.server.status < 300 else b'{"error": "down"}')
         self.send_response(self.server.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
@@ -150,3 +151,56 @@ def smtp_server():
 def sms_gateway():
     """A real HTTP SMS gateway on 127.0.0.1 in a thread; set ``.status`` to make it fail."""
     yield from _serve(GatewayServer())
+
+
+ZNS_SUCCESS = {"error": 0, "message": "Success",
+               "data": {"msg_id": "a1b2c3d4e5", "sent_time": "1700000000000"}}
+ZNS_NO_ZALO = {"error": -118, "message": "Zalo account not existed"}
+
+
+class _ZnsHandler(BaseHTTPRequestHandler):
+    """Zalo's ZNS endpoint: HTTP 200 and a JSON ``error`` (0 when it took the message)."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.requests.append({"path": self.path, "json": json.loads(body),
+                                     "access_token": self.headers.get("access_token"),
+                                     "idempotency_key": self.headers.get("Idempotency-Key")})
+        answer = json.dumps(self.server.answer).encode()
+        self.send_response(self.server.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class ZnsServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _ZnsHandler)
+        self.requests: list[dict] = []
+        self.status, self.answer = 200, dict(ZNS_SUCCESS)
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/message/template"
+
+
+@pytest.fixture
+def zns():
+    """A Zalo ZNS endpoint on 127.0.0.1 in a thread; set ``.answer`` (or ``.status``)."""
+    yield from _serve(ZnsServer())
+
+
+ZNS_TEMPLATES = {"booking_received": "301001", "booking_accepted": "301002",
+                 "booking_moved": "301003", "booking_cancelled": "301004",
+                 "booking_reminder": "301005", "turn_near": "301006"}
+
+
+@pytest.fixture
+def zalo_app(app, zns, sms_gateway):
+    """The app with Zalo ZNS and an SMS gateway configured, both real local servers."""
+    app.config.update(ZALO_ZNS_URL=zns.url, ZALO_OA_ACCESS_TOKEN="oa-token",
+                      ZALO_ZNS_TEMPLATES=dict(ZNS_TEMPLATES), SMS_GATEWAY_URL=sms_gateway.url)
+    return app

@@ -64,3 +64,28 @@ def test_the_outbox_is_for_administrators_only(client, make, outbox, role):
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get("/admin/notifications/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_outbox_shows_the_channel_and_the_provider_s_answer(admin_client, outbox):
+    outbox("zalo", recipient="+84912345678", attempts=1, sent_at=utcnow(),
+           provider_id="a1b2c3d4e5", provider_answer='{"error": 0, "message": "Success"}')
+    outbox("sms", recipient="+84911111111", attempts=3, send_after=utcnow(),
+           provider_answer='{"error": "down"}', last_error="SendError: HTTP 503")
+    page = admin_client.get("/admin/notifications/").get_data(as_text=True)
+    for text in ("Zalo ZNS", "Tin nhắn SMS", "a1b2c3d4e5", "&#34;Success&#34;",
+                 "&#34;down&#34;", "SendError: HTTP 503", "Số lần thử: 3", "Thử lại lúc",
+                 "Gửi lại ngay"):
+        assert text in page, text
+    zalo = admin_client.get("/admin/notifications/?channel=zalo").get_data(as_text=True)
+    assert "+84912345678" in zalo and "+84911111111" not in zalo
+
+
+def test_a_denouncer_s_message_hides_the_provider_s_answer(admin_client, outbox, scene):
+    from tests import factories
+
+    factories.make_booking(scene.reception, scene.citizen, matter_type="to_cao")
+    outbox("sms", user_id=scene.citizen.id, recipient=scene.citizen.phone, attempts=1,
+           provider_id="sms-9", provider_answer='{"to": "+84912345678"}')
+    page = admin_client.get("/admin/notifications/").get_data(as_text=True)
+    assert "sms-9" in page and "+84912345678" not in page
+    assert "Người tố cáo (được giữ bí mật)" in page

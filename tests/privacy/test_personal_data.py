@@ -67,7 +67,8 @@ def world(app, make):
         Minutes(booking_id=served.id, content="Ông Bình trình bày.", conclusion="Giao Sở."),
         Notification(user_id=citizen.id, channel="email", recipient=citizen.email,
                      subject="Lịch tiếp đã được nhận", body="Kính gửi bà Bình", kind="accepted",
-                     sent_at=utcnow()),
+                     sent_at=utcnow(), facts={"tracking_code": "ABCD-EFGH-JKLMN"},
+                     provider_answer=f'{{"to": "{citizen.email}"}}'),
         Notification(user_id=citizen.id, channel="sms", recipient=citizen.phone,
                      subject="", body="Nhắc lịch", kind="reminder"),
         IdempotencyKey(user_id=citizen.id, key="k1", booking_id=served.id),
@@ -168,7 +169,8 @@ def test_deletion_erases_contact_details_secrets_and_tokens_at_once(client, dele
     assert _count(ApiToken, ApiToken.user_id == deleted.id) == 0
     assert _count(IdempotencyKey, IdempotencyKey.user_id == deleted.id) == 0
     notices = db.session.scalars(select(Notification).where(Notification.user_id == deleted.id))
-    assert [(n.recipient, n.body) for n in notices] == [("", "")]  # the unsent one is gone
+    assert [(n.recipient, n.body, n.facts, n.provider_answer) for n in notices] == [
+        ("", "", None, "")]  # the unsent one is gone
     assert db.session.scalar(select(Rating.comment)) == ""
     assert client.get("/account/data/").status_code == 302  # signed out
     assert auth_services.authenticate("binh@example.test", PASSWORD) is None
