@@ -11,15 +11,22 @@ from datetime import timedelta
 
 from sqlalchemy import insert, select
 
-from sessions.queue import ticket_for
+from sessions.queue import QueueState, ticket_for
 from sessions.tracking import new_tracking_code
 
 from .auth.models import RoleAssignment, User
 from .auth.services import hash_password, issue_token
-from .bookings.models import Booking, BookingEvent, SlotHold
+from .bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    MatterField,
+    MatterType,
+    SlotHold,
+)
 from .extensions import db
 from .live.models import QueueEntry
-from .schedules.models import ReceptionSession
+from .schedules.models import ReceptionSession, SessionKind, SessionMode, SessionStatus
 from .timeutil import utcnow
 from .units.models import Unit
 
@@ -72,8 +79,8 @@ def seed_load(n_sessions: int, waiting: int) -> dict:
             + [{"user_id": c, "role": "citizen"} for c in citizen_ids])
     starts = now.replace(second=0, microsecond=0) + timedelta(minutes=2)
     session_ids = _insert(ReceptionSession, [
-        {"unit_id": unit.id, "host_id": h, "kind": "adhoc", "mode": "online",
-         "status": "scheduled", "starts_at": starts, "slot_minutes": SLOT_MINUTES,
+        {"unit_id": unit.id, "host_id": h, "kind": SessionKind.ADHOC, "mode": SessionMode.ONLINE,
+         "status": SessionStatus.SCHEDULED, "starts_at": starts, "slot_minutes": SLOT_MINUTES,
          "ends_at": starts + timedelta(minutes=max(60, waiting * SLOT_MINUTES + 30)),
          "reason": "Thử tải phòng tiếp trực tuyến", "published_at": now, "updated_at": now}
         for h in host_ids])
@@ -93,17 +100,18 @@ def _seed_bookings(session_ids, citizen_ids, waiting: int, starts, now) -> None:
             for s, sid in enumerate(session_ids) for i in range(waiting)]
     booking_ids = _insert(Booking, [
         {"tracking_code": new_tracking_code(), "citizen_id": citizen, "session_id": sid,
-         "slot_start": slot, "status": "accepted", "matter_type": "kien_nghi",
-         "matter_field": "khac", "summary": f"Kiến nghị thử tải số {i + 1}",
+         "slot_start": slot, "status": BookingStatus.ACCEPTED,
+         "matter_type": MatterType.KIEN_NGHI, "matter_field": MatterField.KHAC,
+         "summary": f"Kiến nghị thử tải số {i + 1}",
          "consent_recording_at": now, "decided_at": now, "created_at": now, "updated_at": now}
         for sid, citizen, i, slot in plan])
     db.session.execute(insert(SlotHold), [
         {"session_id": sid, "slot_start": slot, "booking_id": b}
         for (sid, _c, _i, slot), b in zip(plan, booking_ids, strict=True)])
     db.session.execute(insert(BookingEvent), [
-        {"booking_id": b, "status": "accepted", "at": now} for b in booking_ids])
+        {"booking_id": b, "status": BookingStatus.ACCEPTED, "at": now} for b in booking_ids])
     db.session.execute(insert(QueueEntry), [
-        {"session_id": sid, "booking_id": b, "ticket": ticket_for(i + 1), "state": "booked",
-         "priority_flags": "", "recalls": 0}
+        {"session_id": sid, "booking_id": b, "ticket": ticket_for(i + 1),
+         "state": QueueState.BOOKED, "priority_flags": "", "recalls": 0}
         for (sid, _c, i, _s), b in zip(plan, booking_ids, strict=True)])
     db.session.flush()

@@ -79,6 +79,7 @@ def seed_demo() -> dict:
 
 
 def _seed_schedules(province, chairman, commune, commune_chairman) -> int:
+    from .schedules.models import HolidayPolicy, SessionMode
     from .schedules.services import create_schedule
     from .timeutil import local_today
 
@@ -89,9 +90,9 @@ def _seed_schedules(province, chairman, commune, commune_chairman) -> int:
                              (commune, commune_chairman, "FREQ=MONTHLY;BYDAY=2WE,4WE")):
         schedule, _warnings = create_schedule({
             "unit_code": unit.code, "host_id": host.id, "rrule": rule, "start_time": "08:00",
-            "duration_minutes": 210, "slot_minutes": 20, "mode": "online",
+            "duration_minutes": 210, "slot_minutes": 20, "mode": SessionMode.ONLINE,
             "valid_from": today.isoformat(), "valid_until": until.isoformat(),
-            "holiday_policy": "shift"}, actor=None)
+            "holiday_policy": HolidayPolicy.SHIFT}, actor=None)
         count += len(schedule.sessions)
     return count
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -26,8 +27,27 @@ MAX_VALIDITY_YEARS = 5
 MIN_SLOT_MINUTES = 5
 MAX_RRULE_LENGTH = 500
 MAX_INTERVAL = 100
-HOLIDAY_POLICIES = ("shift", "skip")
-MODES = ("online", "in_person", "hybrid")
+
+
+class HolidayPolicy(StrEnum):
+    """What a schedule does with a rule date that is not a working day; the
+    ``schedules.holiday_policy`` column stores these strings."""
+
+    SHIFT = "shift"
+    SKIP = "skip"
+
+
+class SessionMode(StrEnum):
+    """How a reception takes place; the ``mode`` columns of ``schedules`` and
+    ``reception_sessions`` store these strings (app/schedules/models.py)."""
+
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+    HYBRID = "hybrid"
+
+
+HOLIDAY_POLICIES = tuple(HolidayPolicy)
+MODES = tuple(SessionMode)
 
 # Canonical order of the parts of a normalised rule; anything else is refused
 # (BYHOUR, BYMINUTE, BYSECOND: the time of day is the schedule's start_time).
@@ -232,7 +252,7 @@ def resolve_holidays(
     for day in sorted(wanted):
         target, origin = day, None
         if not calendar.is_working_day(day):
-            if holiday_policy != "shift":
+            if holiday_policy != HolidayPolicy.SHIFT:
                 continue
             target, origin = calendar.next_working_day(day), day
             if target > last_day or target in wanted:

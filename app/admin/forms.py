@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from ..auth.models import ROLES, STAFF_ROLES
+from ..notify.models import OutboxState
 from ..units.models import LEVELS
 from ..web import ROLE_LABELS
 
@@ -139,8 +140,9 @@ class AssignForm(OfficerForm):
 
 class OutboxFilterForm(Form):
     status = SelectField(_l("Trạng thái"), choices=as_choices(
-        [("pending", _l("Chờ gửi")), ("sent", _l("Đã gửi")),
-         ("failed", _l("Gửi không thành công"))], _l("Tất cả")), validators=[Optional()])
+        [(OutboxState.PENDING, _l("Chờ gửi")), (OutboxState.SENT, _l("Đã gửi")),
+         (OutboxState.FAILED, _l("Gửi không thành công"))], _l("Tất cả")),
+        validators=[Optional()])
     channel = SelectField(_l("Kênh"), choices=as_choices(
         [("email", _l("Email")), ("sms", _l("Tin nhắn SMS")), ("zalo", _l("Zalo ZNS"))],
         _l("Tất cả")),

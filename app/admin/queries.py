@@ -9,12 +9,12 @@ from sessions.identity import normalize_phone
 
 from ..auth.models import STAFF_ROLES, RoleAssignment, User
 from ..extensions import db
-from ..notify.models import Notification
+from ..notify.models import Notification, OutboxState
 from ..timeutil import utcnow
 from ..units.models import Agency, Unit
 
 PER_PAGE = 50
-OUTBOX_STATUSES = ("pending", "sent", "failed")
+OUTBOX_STATUSES = tuple(OutboxState)
 
 
 def _like(text: str) -> str:
@@ -73,9 +73,9 @@ def dashboard_counts() -> dict:
         "locked": count(select(func.count(User.id)).where(User.locked_until > utcnow())),
         "agencies": count(select(func.count(Agency.id))),
         "outbox_pending": count(select(func.count(Notification.id)).where(
-            *_outbox_clauses("pending"))),
+            *_outbox_clauses(OutboxState.PENDING))),
         "outbox_failed": count(select(func.count(Notification.id)).where(
-            *_outbox_clauses("failed"))),
+            *_outbox_clauses(OutboxState.FAILED))),
     }
 
 
@@ -108,11 +108,11 @@ def agencies_of_unit(unit: Unit) -> list[Agency]:
 
 
 def _outbox_clauses(status: str) -> list:
-    if status == "sent":
+    if status == OutboxState.SENT:
         return [Notification.sent_at.is_not(None)]
-    if status == "failed":
+    if status == OutboxState.FAILED:
         return [Notification.failed_at.is_not(None)]
-    if status == "pending":
+    if status == OutboxState.PENDING:
         return [Notification.sent_at.is_(None), Notification.failed_at.is_(None)]
     return []
 

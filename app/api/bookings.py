@@ -7,7 +7,13 @@ from flask_babel import gettext as _
 
 from ..bookings import services
 from ..bookings.access import booking_dict, can_manage, can_view, is_owner, reveal, summary_dict
-from ..bookings.models import Attachment, Booking
+from ..bookings.models import (
+    MATTER_FIELDS,
+    MATTER_TYPES,
+    STATUSES,
+    Attachment,
+    Booking,
+)
 from ..bookings.uploads import add_attachment, attachment_dict, attachment_path
 from ..calendar.invites import booking_invite
 from ..errors import ApiError
@@ -141,9 +147,8 @@ _NEW_BOOKING = {
         "slot_start": {"type": "string", "format": "date-time",
                        "description": "A slot boundary; without it the first free slot."},
         "matter": {"type": "object", "required": ["type", "field", "summary"], "properties": {
-            "type": {"type": "string", "enum": ["khieu_nai", "to_cao", "kien_nghi", "phan_anh"]},
-            "field": {"type": "string", "enum": ["dat_dai", "moi_truong", "xay_dung",
-                                                 "chinh_sach", "can_bo", "tu_phap", "khac"]},
+            "type": {"type": "string", "enum": list(MATTER_TYPES)},
+            "field": {"type": "string", "enum": list(MATTER_FIELDS)},
             "summary": {"type": "string", "minLength": 1, "maxLength": 5000}}},
         "group_size": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1},
         "representatives": {"type": "array", "maxItems": 5, "items": _PERSON},
@@ -159,9 +164,7 @@ _SUMMARY = {"description": "The booking", "content": {"application/json": {"sche
         "id": {"type": "integer"}, "tracking_code": {"type": "string"},
         "session_id": {"type": "integer"},
         "slot_start": {"type": "string", "format": "date-time", "nullable": True},
-        "status": {"type": "string", "enum": ["pending", "accepted", "refused", "redirected",
-                                              "waitlisted", "cancelled", "served",
-                                              "no_show"]}}}}}}
+        "status": {"type": "string", "enum": list(STATUSES)}}}}}}
 
 document("/bookings", "post", (
     "Book a case into a session (citizen). Header Idempotency-Key: a retry with the same "

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..i18n import core_message
 from ..schedules import services
 from ..schedules.compliance import parse_month, unit_compliance
-from ..schedules.models import Schedule
+from ..schedules.models import HOLIDAY_POLICIES, MODES, Schedule, SessionStatus
 from ..timeutil import iso_local
 from ..units.services import unit_by_code
 from . import bp
@@ -46,7 +46,7 @@ def _schedule_or_404(schedule_id: int, user) -> Schedule:
 def _created_json(schedule: Schedule, warnings) -> dict:
     sessions = [{"id": r.id, "starts_at": iso_local(r.starts_at), "ends_at": iso_local(r.ends_at)}
                 for r in sorted(schedule.sessions, key=lambda r: r.starts_at)
-                if r.status != "cancelled"]
+                if r.status != SessionStatus.CANCELLED]
     return {"id": schedule.id, "sessions": sessions, "warnings": warnings_json(warnings)}
 
 
@@ -129,10 +129,10 @@ SCHEDULE_BODY = {
         "rrule": {"type": "string", "example": "FREQ=MONTHLY;BYDAY=3TU"},
         "start_time": {"type": "string", "example": "08:00"},
         "duration_minutes": {"type": "integer"}, "slot_minutes": {"type": "integer"},
-        "mode": {"type": "string", "enum": ["online", "in_person", "hybrid"]},
+        "mode": {"type": "string", "enum": list(MODES)},
         "valid_from": {"type": "string", "format": "date"},
         "valid_until": {"type": "string", "format": "date"},
-        "holiday_policy": {"type": "string", "enum": ["shift", "skip"]},
+        "holiday_policy": {"type": "string", "enum": list(HOLIDAY_POLICIES)},
         "location": {"type": "string"}}}
 _WARNINGS = {"type": "array", "items": {"type": "object", "properties": {
     "code": {"type": "string"}, "message": {"type": "string"}}}}

@@ -15,7 +15,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..schedules import services
 from ..schedules.availability import free_counts
-from ..schedules.models import ReceptionSession
+from ..schedules.models import MODES, SESSION_KINDS, SESSION_STATUSES, ReceptionSession
 from ..schedules.pagecache import cached_public_page
 from ..timeutil import local_today, to_utc_naive, utcnow
 from ..units.services import unit_by_code
@@ -134,10 +134,10 @@ def set_deputy(id: int):
 _TIME = {"type": "string", "format": "date-time"}
 _SESSION = {"type": "object", "properties": {
     "id": {"type": "integer"}, "unit_code": {"type": "string"}, "host_id": {"type": "integer"},
-    "host_name": {"type": "string"}, "kind": {"type": "string", "enum": ["periodic", "adhoc"]},
+    "host_name": {"type": "string"}, "kind": {"type": "string", "enum": list(SESSION_KINDS)},
     "starts_at": _TIME, "ends_at": _TIME,
-    "status": {"type": "string", "enum": ["scheduled", "live", "held", "cancelled"]},
-    "mode": {"type": "string", "enum": ["online", "in_person", "hybrid"]},
+    "status": {"type": "string", "enum": list(SESSION_STATUSES)},
+    "mode": {"type": "string", "enum": list(MODES)},
     "slots_total": {"type": "integer"}, "slots_free": {"type": "integer"}}}
 _SLOTS = {"type": "array", "items": {"type": "object", "properties": {
     "start": _TIME, "end": _TIME, "free": {"type": "boolean"}}}}
@@ -169,8 +169,7 @@ document("/sessions", "post", "Create an ad-hoc session (secretary of the unit, 
                "properties": {"unit_code": {"type": "string"}, "host_id": {"type": "integer"},
                               "starts_at": _TIME, "ends_at": _TIME,
                               "slot_minutes": {"type": "integer"},
-                              "mode": {"type": "string",
-                                       "enum": ["online", "in_person", "hybrid"]},
+                              "mode": {"type": "string", "enum": list(MODES)},
                               "reason": {"type": "string"}, "location": {"type": "string"}}},
          responses={"201": _json("The session, its slots, reason and warnings", _SESSION)})
 document("/sessions/{id}/cancel", "post", "Cancel a session with a reason (secretary of the "

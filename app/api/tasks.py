@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import jsonify, request, send_file
 from flask_babel import gettext as _
 
+from sessions.tasks import REPORT_TARGETS, STATUSES
+
 from ..auth.access import has_unit_role
 from ..errors import ApiError
 from ..minutes.lookup import find
@@ -113,8 +115,7 @@ _TASK = {"type": "object", "properties": {
     "id": {"type": "integer"}, "booking_id": {"type": "integer"},
     "agency_code": {"type": "string"}, "description": {"type": "string"},
     "due_date": {"type": "string", "format": "date"},
-    "status": {"type": "string", "enum": ["assigned", "in_progress", "done", "accepted",
-                                          "returned"]},
+    "status": {"type": "string", "enum": list(STATUSES)},
     "overdue": {"type": "boolean"}, "result": {"type": "string"}}}
 _ONE = {"description": "The task", "content": {"application/json": {"schema": _TASK}}}
 _MANY = {"description": "Tasks", "content": {"application/json": {
@@ -145,7 +146,7 @@ document("/tasks/{id}", "patch",
          "in_progress or done, in_progress → done; done needs a result or an attachment",
          auth=True, params=[_ID], responses={"200": _ONE},
          body={"type": "object", "required": ["status"], "properties": {
-             "status": {"type": "string", "enum": ["in_progress", "done"]},
+             "status": {"type": "string", "enum": list(REPORT_TARGETS)},
              "result": {"type": "string", "nullable": True}}})
 document("/tasks/{id}/review", "post",
          "Accept a reported result, or return it to the agency with a note (secretary of "

@@ -19,7 +19,7 @@ from ..audit.services import record_event
 from ..auth.access import has_unit_role
 from ..extensions import db
 from ..timeutil import iso_local
-from .models import Booking
+from .models import Booking, BookingStatus, MatterType
 from .services import waitlist_position
 
 VIEW_ROLES = ("secretary", "host", "deputy", "inspector")
@@ -163,7 +163,7 @@ def booking_dict(booking: Booking, viewer) -> dict:
         "history": history(booking),
         "ics_sequence": booking.ics_sequence,
     })
-    if booking.status == "waitlisted":
+    if booking.status == BookingStatus.WAITLISTED:
         data["waitlist_position"] = waitlist_position(booking)
     if booking.decided_at is not None:
         data["decision"] = {"ground": booking.decision_ground or None,
@@ -190,13 +190,13 @@ def denouncer_ids(user_ids) -> set[int]:
     found: set[int] = set()
     for chunk in _chunks(user_ids):
         found.update(db.session.scalars(select(Booking.citizen_id).distinct().where(
-            Booking.citizen_id.in_(chunk), Booking.matter_type == "to_cao")))
+            Booking.citizen_id.in_(chunk), Booking.matter_type == MatterType.TO_CAO)))
     return found
 
 
 def all_denouncers():
     """A subquery of every denouncer's user id (to leave them out of a search by name)."""
-    return select(Booking.citizen_id).where(Booking.matter_type == "to_cao")
+    return select(Booking.citizen_id).where(Booking.matter_type == MatterType.TO_CAO)
 
 
 def denounced_booking_ids(booking_ids) -> set[int]:
@@ -204,5 +204,5 @@ def denounced_booking_ids(booking_ids) -> set[int]:
     found: set[int] = set()
     for chunk in _chunks(booking_ids):
         found.update(db.session.scalars(select(Booking.id).where(
-            Booking.id.in_(chunk), Booking.matter_type == "to_cao")))
+            Booking.id.in_(chunk), Booking.matter_type == MatterType.TO_CAO)))
     return found

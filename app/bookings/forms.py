@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .models import BookingStatus, MatterField, MatterType
 from .validation import EARLIER_REF_MAX, GROUP_MAX, NOTE_MAX, SUMMARY_MAX
 
 
@@ -29,32 +30,36 @@ def as_choices(pairs) -> list[SelectChoice]:
 
 
 MATTER_TYPE_LABELS = {
-    "khieu_nai": _l("Khiếu nại"), "to_cao": _l("Tố cáo"),
-    "kien_nghi": _l("Kiến nghị"), "phan_anh": _l("Phản ánh"),
+    MatterType.KHIEU_NAI: _l("Khiếu nại"), MatterType.TO_CAO: _l("Tố cáo"),
+    MatterType.KIEN_NGHI: _l("Kiến nghị"), MatterType.PHAN_ANH: _l("Phản ánh"),
 }
 MATTER_TYPE_HINTS = {
-    "khieu_nai": _l("Đề nghị xem xét lại quyết định hoặc hành vi hành chính ảnh hưởng đến "
-                    "quyền, lợi ích của bạn."),
-    "to_cao": _l("Báo cho cơ quan có thẩm quyền biết hành vi vi phạm pháp luật của cơ quan, "
-                 "tổ chức, cá nhân."),
-    "kien_nghi": _l("Đề xuất, góp ý về chính sách, pháp luật hoặc công tác quản lý."),
-    "phan_anh": _l("Cung cấp thông tin, phản ánh một sự việc để cơ quan nhà nước biết."),
+    MatterType.KHIEU_NAI: _l("Đề nghị xem xét lại quyết định hoặc hành vi hành chính ảnh "
+                             "hưởng đến quyền, lợi ích của bạn."),
+    MatterType.TO_CAO: _l("Báo cho cơ quan có thẩm quyền biết hành vi vi phạm pháp luật của "
+                          "cơ quan, tổ chức, cá nhân."),
+    MatterType.KIEN_NGHI: _l("Đề xuất, góp ý về chính sách, pháp luật hoặc công tác quản lý."),
+    MatterType.PHAN_ANH: _l("Cung cấp thông tin, phản ánh một sự việc để cơ quan nhà nước "
+                            "biết."),
 }
 MATTER_FIELD_LABELS = {
-    "dat_dai": _l("Đất đai"), "moi_truong": _l("Môi trường"), "xay_dung": _l("Xây dựng"),
-    "chinh_sach": _l("Chính sách xã hội"), "can_bo": _l("Cán bộ, công chức"),
-    "tu_phap": _l("Tư pháp"), "khac": _l("Lĩnh vực khác"),
+    MatterField.DAT_DAI: _l("Đất đai"), MatterField.MOI_TRUONG: _l("Môi trường"),
+    MatterField.XAY_DUNG: _l("Xây dựng"), MatterField.CHINH_SACH: _l("Chính sách xã hội"),
+    MatterField.CAN_BO: _l("Cán bộ, công chức"), MatterField.TU_PHAP: _l("Tư pháp"),
+    MatterField.KHAC: _l("Lĩnh vực khác"),
 }
 STATUS_LABELS = {
-    "pending": _l("Chờ xem xét"), "accepted": _l("Đã tiếp nhận"), "refused": _l("Từ chối tiếp"),
-    "redirected": _l("Đã hướng dẫn, chuyển cơ quan có thẩm quyền"),
-    "waitlisted": _l("Trong danh sách chờ"), "cancelled": _l("Đã hủy"),
-    "served": _l("Đã được tiếp"), "no_show": _l("Vắng mặt"),
+    BookingStatus.PENDING: _l("Chờ xem xét"), BookingStatus.ACCEPTED: _l("Đã tiếp nhận"),
+    BookingStatus.REFUSED: _l("Từ chối tiếp"),
+    BookingStatus.REDIRECTED: _l("Đã hướng dẫn, chuyển cơ quan có thẩm quyền"),
+    BookingStatus.WAITLISTED: _l("Trong danh sách chờ"), BookingStatus.CANCELLED: _l("Đã hủy"),
+    BookingStatus.SERVED: _l("Đã được tiếp"), BookingStatus.NO_SHOW: _l("Vắng mặt"),
 }
 STATUS_STYLES = {
-    "pending": "warning", "accepted": "success", "refused": "danger", "redirected": "info",
-    "waitlisted": "secondary", "cancelled": "secondary", "served": "primary",
-    "no_show": "dark",
+    BookingStatus.PENDING: "warning", BookingStatus.ACCEPTED: "success",
+    BookingStatus.REFUSED: "danger", BookingStatus.REDIRECTED: "info",
+    BookingStatus.WAITLISTED: "secondary", BookingStatus.CANCELLED: "secondary",
+    BookingStatus.SERVED: "primary", BookingStatus.NO_SHOW: "dark",
 }
 
 

@@ -16,14 +16,15 @@ from sessions.errors import CoreError
 
 from ..audit.services import record_event
 from ..extensions import db
-from ..schedules.models import ReceptionSession
+from ..schedules.models import OPEN_SESSION_STATUSES, ReceptionSession
 from ..timeutil import utcnow
 from .messages import notify_booking
-from .models import Booking
+from .models import Booking, BookingStatus
 from .slot_holds import change_status, release_slot
 from .uploads import purge_orphans
 
-LIVE_SESSION_STATUSES = ("scheduled", "live")
+# Never confirmed: what expire_unconfirmed closes once the session has ended.
+EXPIRING_STATUSES = (BookingStatus.PENDING, BookingStatus.WAITLISTED)
 
 
 def send_reminders(now: datetime | None = None) -> int:
@@ -42,9 +43,10 @@ def _remind(which: str, after: datetime, until: datetime) -> int:
     column = Booking.reminded_1h_at if which == "1h" else Booking.reminded_24h_at
     ids = list(db.session.scalars(
         select(Booking.id).join(ReceptionSession, ReceptionSession.id == Booking.session_id)
-        .where(Booking.status == "accepted", column.is_(None), Booking.slot_start > after,
+        .where(Booking.status == BookingStatus.ACCEPTED, column.is_(None),
+               Booking.slot_start > after,
                Booking.slot_start <= until,
-               ReceptionSession.status.in_(LIVE_SESSION_STATUSES))
+               ReceptionSession.status.in_(OPEN_SESSION_STATUSES))
         .order_by(Booking.slot_start)))
     sent = 0
     stamp = utcnow()
@@ -54,7 +56,7 @@ def _remind(which: str, after: datetime, until: datetime) -> int:
             values["reminded_24h_at"] = db.func.coalesce(Booking.reminded_24h_at, stamp)
         claimed = db.session.execute(
             update(Booking).where(Booking.id == booking_id, column.is_(None),
-                                  Booking.status == "accepted")
+                                  Booking.status == BookingStatus.ACCEPTED)
             .values(**values).execution_options(synchronize_session=False)).rowcount
         if claimed != 1:
             continue
@@ -77,14 +79,14 @@ def expire_unconfirmed(now: datetime | None = None) -> int:
     now = now or utcnow()
     ids = list(db.session.scalars(
         select(Booking.id).join(ReceptionSession, ReceptionSession.id == Booking.session_id)
-        .where(Booking.status.in_(("pending", "waitlisted")), ReceptionSession.ends_at <= now)
+        .where(Booking.status.in_(EXPIRING_STATUSES), ReceptionSession.ends_at <= now)
         .order_by(Booking.id)))
     expired = 0
     for booking_id in ids:
         booking = db.session.get(Booking, booking_id)
         values = {"ics_sequence": Booking.ics_sequence + 1} if booking.slot_start else {}
         try:
-            change_status(booking, ("pending", "waitlisted"), "cancelled", note="expired",
+            change_status(booking, EXPIRING_STATUSES, BookingStatus.CANCELLED, note="expired",
                           **values)
         except CoreError:
             continue  # another run got there first

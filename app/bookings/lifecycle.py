@@ -21,7 +21,7 @@ from ..units.models import Agency
 from . import errors as err
 from . import slot_holds as core
 from .messages import notify_booking
-from .models import Booking, Rating, SlotHold
+from .models import OPEN_STATUSES, Booking, BookingStatus, Rating, SlotHold
 from .validation import parse_note, parse_session_id, parse_slot_start
 
 DECISIONS = ("accept", "refuse", "redirect")
@@ -37,7 +37,7 @@ def cancel_booking(booking: Booking, *, actor, reason: str = "") -> Booking:
     now = utcnow()
     _not_started(booking, now)
     reception = booking.reception
-    core.change_status(booking, ("pending", "accepted", "waitlisted"), "cancelled",
+    core.change_status(booking, OPEN_STATUSES, BookingStatus.CANCELLED,
                        actor=actor, note=reason[:2000], ics_sequence=Booking.ics_sequence + 1)
     core.release_slot(booking)
     notify_booking(booking, "booking_cancelled", by_staff=actor.id != booking.citizen_id,
@@ -56,14 +56,15 @@ def reschedule_booking(booking: Booking, data: dict, *, actor) -> Booking:
     promoted into it.
     """
     now = utcnow()
-    if booking.status not in ("pending", "accepted", "waitlisted"):
+    if booking.status not in OPEN_STATUSES:
         raise err.invalid_state()
     _not_started(booking, now)
     target, slot_start = _target(booking, data, now)
     old_reception = booking.reception
     start = _move_hold(booking, target, slot_start, now)
     old_status = booking.status
-    new_status = core.initial_status(target) if old_status == "waitlisted" else old_status
+    new_status = (core.initial_status(target) if old_status == BookingStatus.WAITLISTED
+                  else old_status)
     core.change_status(booking, (old_status,), new_status, actor=actor, note="rescheduled",
                        event=new_status != old_status, session_id=target.id,
                        slot_start=start, reminded_24h_at=None,
@@ -170,11 +171,11 @@ def _accept(booking: Booking, actor, note: str) -> Booking:
     SEQUENCE rises; the message is written after, so the links it carries are signed
     with the new sequence and still work.
     """
-    if booking.status == "accepted":
+    if booking.status == BookingStatus.ACCEPTED:
         return booking
-    core.change_status(booking, ("pending",), "accepted", actor=actor, note=note,
-                       decided_by_id=actor.id, decided_at=utcnow(), decision_note=note,
-                       ics_sequence=Booking.ics_sequence + 1)
+    core.change_status(booking, (BookingStatus.PENDING,), BookingStatus.ACCEPTED,
+                       actor=actor, note=note, decided_by_id=actor.id, decided_at=utcnow(),
+                       decision_note=note, ics_sequence=Booking.ics_sequence + 1)
     notify_booking(booking, "booking_accepted")
     record_event("booking_accept", actor=actor, target=f"booking:{booking.id}")
     return booking
@@ -183,14 +184,14 @@ def _accept(booking: Booking, actor, note: str) -> Booking:
 def _close(booking: Booking, actor, decision: str, note: str, ground: str,
            agency: Agency | None) -> Booking:
     reception = booking.reception
-    status = "refused" if decision == "refuse" else "redirected"
+    status = BookingStatus.REFUSED if decision == "refuse" else BookingStatus.REDIRECTED
     values = {"decided_by_id": actor.id, "decided_at": utcnow(), "decision_note": note,
               "decision_ground": ground}
     if agency is not None:
         values.update(redirect_agency_id=agency.id, redirect_to=agency.name[:300])
     if booking.slot_start is not None:
         values["ics_sequence"] = Booking.ics_sequence + 1
-    core.change_status(booking, ("pending", "accepted", "waitlisted"), status, actor=actor,
+    core.change_status(booking, OPEN_STATUSES, status, actor=actor,
                        note=note, **values)
     core.release_slot(booking)
     notify_booking(booking, f"booking_{status}", note=note,
@@ -212,7 +213,7 @@ def rate_booking(booking: Booking, data: dict, *, actor) -> Rating:
     comment = parse_note(data.get("comment"), errors, "comment")
     if errors:
         raise err.invalid(errors)
-    if booking.status != "served":
+    if booking.status != BookingStatus.SERVED:
         raise err.invalid_state(N_("Bạn chỉ có thể đánh giá sau khi đã được tiếp."))
     rating = Rating(booking_id=booking.id, score=score, comment=comment)
     try:

@@ -18,13 +18,14 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..notify.facts import booking_facts, external_url
 from ..notify.services import queue_notification
+from ..schedules.models import SessionMode
 from ..timeutil import to_local
 from .invitation import imip_part
 
 # One salt per action: a cancel link cannot be replayed as a reschedule link.
 LINK_SALTS = {"cancel": "booking-cancel-link", "reschedule": "booking-reschedule-link"}
 LINK_MAX_AGE = 180 * 24 * 3600
-ONLINE_MODES = ("online", "hybrid")
+ONLINE_MODES = (SessionMode.ONLINE, SessionMode.HYBRID)
 
 SUBJECTS = {
     "booking_received": _l("Đã nhận đăng ký tiếp công dân"),
@@ -137,7 +138,7 @@ def _compose(booking, kind: str, extra: dict) -> tuple[str, str]:
 def joining_lines(booking) -> list[str]:
     """How to join a booking that stands: the waiting room and the connection test of an
     online session, the place of one held in person."""
-    if booking.status not in ("pending", "accepted"):
+    if not booking.takes_a_slot:
         return []
     reception = booking.reception
     lines = []
@@ -146,7 +147,7 @@ def joining_lines(booking) -> list[str]:
                     url=external_url("live.room", session_id=reception.id)),
                   _("Kiểm tra camera, micro và kết nối trước buổi tiếp: %(url)s",
                     url=external_url("live.connection_test", session_id=reception.id))]
-    if reception.mode != "online" and reception.location:
+    if reception.mode != SessionMode.ONLINE and reception.location:
         lines.append(_("Địa điểm: %(place)s", place=reception.location))
     return lines
 

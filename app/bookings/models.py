@@ -63,6 +63,8 @@ MATTER_FIELDS = tuple(MatterField)
 STATUSES = tuple(BookingStatus)
 # Statuses in which the case is still open (it holds its slot and its matter key).
 OPEN_STATUSES = (BookingStatus.PENDING, BookingStatus.ACCEPTED, BookingStatus.WAITLISTED)
+# Open statuses that hold (or are owed) a slot of the session: not the waitlist.
+SLOTTED_STATUSES = (BookingStatus.PENDING, BookingStatus.ACCEPTED)
 JOIN_FROM = ("home", "satellite")
 
 
@@ -119,6 +121,11 @@ class Booking(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def takes_a_slot(self) -> bool:
+        """Pending or accepted: the booking has, or is owed, a slot of its session."""
+        return self.status in SLOTTED_STATUSES
 
     @property
     def is_denunciation(self) -> bool:

@@ -18,7 +18,7 @@ from ..schedules.models import ReceptionSession, SlotHold
 from ..schedules.notices import notify_cancelled, notify_rescheduled
 from ..schedules.occupants import Occupants, provide
 from .messages import session_notice_parts
-from .models import OPEN_STATUSES, Booking, BookingEvent
+from .models import OPEN_STATUSES, SLOTTED_STATUSES, Booking, BookingEvent, BookingStatus
 
 
 def booking_counts(ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
@@ -46,10 +46,10 @@ def cancel_bookings(reception: ReceptionSession, reason: str, actor) -> int:
     """Cancel the open bookings of a cancelled session and tell their citizens."""
     bookings = open_bookings(reception)
     for booking in bookings:
-        booking.status, booking.open_matter_key = "cancelled", None
+        booking.status, booking.open_matter_key = BookingStatus.CANCELLED, None
         booking.ics_sequence += 1
-        booking.history.append(BookingEvent(status="cancelled", actor_id=getattr(actor, "id", None),
-                                            note=reason))
+        booking.history.append(BookingEvent(status=BookingStatus.CANCELLED,
+                                            actor_id=getattr(actor, "id", None), note=reason))
         notify_cancelled(booking, reception, reason,
                          **session_notice_parts(booking, "session_cancelled"))
     return len(bookings)
@@ -80,7 +80,7 @@ def _replace_slots(reception: ReceptionSession, bookings: list[Booking],
     starts = slot_starts(reception)
     wanted: dict[int, int | None] = {}
     for booking in bookings:
-        if booking.slot_start is not None and booking.status in ("pending", "accepted"):
+        if booking.slot_start is not None and booking.status in SLOTTED_STATUSES:
             offset = booking.slot_start - old_start
             wanted[booking.id] = int(offset // timedelta(minutes=old_slot))
     taken: set[int] = set()

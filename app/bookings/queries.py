@@ -12,7 +12,7 @@ from ..schedules.availability import BOOKABLE_STATUSES, free_counts, session_slo
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
 from ..units.models import Unit
-from .models import Booking
+from .models import Booking, BookingStatus
 
 SESSIONS_SHOWN = 12
 
@@ -83,7 +83,7 @@ def triage_bookings(unit_ids: set[int] | None, now: datetime | None = None,
     """Pending bookings of upcoming sessions of these units (None: every unit)."""
     now = now or utcnow()
     query = (select(Booking).join(ReceptionSession, ReceptionSession.id == Booking.session_id)
-             .where(Booking.status == "pending", ReceptionSession.ends_at > now,
+             .where(Booking.status == BookingStatus.PENDING, ReceptionSession.ends_at > now,
                     ReceptionSession.starts_at < now + timedelta(days=days))
              .order_by(ReceptionSession.starts_at, Booking.slot_start, Booking.id))
     if unit_ids is not None:

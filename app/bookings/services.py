@@ -28,7 +28,7 @@ from ..timeutil import utcnow
 from . import errors as err
 from .lifecycle import cancel_booking, decide_booking, rate_booking, reschedule_booking  # noqa: F401
 from .messages import notify_booking
-from .models import Attachment, Booking, BookingEvent, IdempotencyKey, SlotHold
+from .models import Attachment, Booking, BookingEvent, BookingStatus, IdempotencyKey, SlotHold
 from .slot_holds import (  # noqa: F401
     ONLINE_MODES,
     change_status,
@@ -105,8 +105,9 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
         with db.session.begin_nested():
             booking = _insert(citizen, reception, request, open_key, key, now, candidates)
             _add_staged(booking, staged_files, citizen)
-            notify_booking(booking, "booking_waitlisted" if booking.status == "waitlisted"
-                           else "booking_accepted" if booking.status == "accepted"
+            notify_booking(booking, "booking_waitlisted"
+                           if booking.status == BookingStatus.WAITLISTED
+                           else "booking_accepted" if booking.status == BookingStatus.ACCEPTED
                            else "booking_received")
             # Its flush writes the booking's first event, files and messages too: one
             # unit of work instead of three per booking (docs/performance.md, fix 16).
@@ -230,7 +231,7 @@ def _insert(citizen, reception: ReceptionSession, request: BookingInput, open_ke
     if booking.slot_start is None:
         if not request.waitlist:
             raise err.session_full()
-        booking.status = "waitlisted"
+        booking.status = BookingStatus.WAITLISTED
     booking.history.append(BookingEvent(status=booking.status, actor_id=citizen.id))
     return booking
 
@@ -245,10 +246,10 @@ def _add_staged(booking: Booking, staged_files, actor) -> None:
 
 def waitlist_position(booking: Booking) -> int | None:
     """1 for the first waitlisted booking of the session; None when not waitlisted."""
-    if booking.status != "waitlisted":
+    if booking.status != BookingStatus.WAITLISTED:
         return None
     ahead = db.session.scalar(select(func.count(Booking.id)).where(
-        Booking.session_id == booking.session_id, Booking.status == "waitlisted",
+        Booking.session_id == booking.session_id, Booking.status == BookingStatus.WAITLISTED,
         (Booking.created_at < booking.created_at)
         | ((Booking.created_at == booking.created_at) & (Booking.id < booking.id))))
     return (ahead or 0) + 1

@@ -17,13 +17,13 @@ from sessions.slots import slot_index
 
 from ..extensions import db
 from ..schedules.availability import held_starts, is_bookable, slot_starts
-from ..schedules.models import ReceptionSession
+from ..schedules.models import ReceptionSession, SessionMode
 from ..timeutil import utcnow
 from . import errors as err
 from .messages import notify_booking
-from .models import Booking, BookingEvent, SlotHold
+from .models import OPEN_STATUSES, Booking, BookingEvent, BookingStatus, MatterType, SlotHold
 
-ONLINE_MODES = ("online", "hybrid")
+ONLINE_MODES = (SessionMode.ONLINE, SessionMode.HYBRID)
 
 
 def get_reception(session_id: int) -> ReceptionSession:
@@ -36,7 +36,7 @@ def get_reception(session_id: int) -> ReceptionSession:
 
 def initial_status(reception: ReceptionSession) -> str:
     """``accepted`` for units that accept automatically, else ``pending``."""
-    return "accepted" if reception.unit.auto_accept else "pending"
+    return BookingStatus.ACCEPTED if reception.unit.auto_accept else BookingStatus.PENDING
 
 
 def consent_errors(reception: ReceptionSession, matter_type: str, recording: bool,
@@ -47,7 +47,8 @@ def consent_errors(reception: ReceptionSession, matter_type: str, recording: boo
         missing["consents.recording"] = CoreError("consent_required", N_(
             "Buổi tiếp trực tuyến được ghi âm, ghi hình: bạn cần đồng ý trước khi đặt lịch."),
             field="consents.recording")
-    if reception.mode in ONLINE_MODES and matter_type == "to_cao" and not denunciation_risk:
+    if reception.mode in ONLINE_MODES and matter_type == MatterType.TO_CAO \
+            and not denunciation_risk:
         missing["consents.online_denunciation_risk"] = CoreError("consent_required", N_(
             "Tố cáo trực tuyến chỉ được tiếp nhận khi bạn chấp nhận rằng việc giữ bí mật danh "
             "tính người tố cáo có thể không được bảo đảm tuyệt đối."),
@@ -127,7 +128,7 @@ def change_status(booking: Booking, allowed_from: tuple[str, ...], new_status: s
     Leaving the open statuses clears ``open_matter_key``. ``event=False`` writes no
     history entry (the status stays the same, e.g. a reschedule).
     """
-    if new_status not in ("pending", "accepted", "waitlisted"):
+    if new_status not in OPEN_STATUSES:
         values["open_matter_key"] = None
     result = db.session.execute(
         update(Booking).where(Booking.id == booking.id, Booking.status.in_(allowed_from))
@@ -163,14 +164,14 @@ def promote_waitlist(reception: ReceptionSession, now: datetime | None = None) -
     promoted = []
     waiting = list(db.session.scalars(
         select(Booking).where(Booking.session_id == reception.id,
-                              Booking.status == "waitlisted")
+                              Booking.status == BookingStatus.WAITLISTED)
         .order_by(Booking.created_at, Booking.id)))
     for booking in waiting:
         start = take_slot(booking, reception, None, now)
         if start is None:
             break
         try:
-            change_status(booking, ("waitlisted",), initial_status(reception),
+            change_status(booking, (BookingStatus.WAITLISTED,), initial_status(reception),
                           note="promoted", slot_start=start,
                           ics_sequence=Booking.ics_sequence + 1)
         except CoreError:

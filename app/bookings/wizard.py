@@ -41,6 +41,7 @@ from .forms import (
     UnitForm,
     as_choices,
 )
+from .models import MatterType
 from .uploads import MAX_FILES, discard, drop_stash, read_stash, stage_upload, stash_text
 from .validation import parse_representatives
 from .views import bp
@@ -333,7 +334,7 @@ def step_consents(data):
             save(data)
             return redirect(next_url("consents", data))
     return render_step("step_consents", "consents", data, form=form,
-                       ask_risk=data.get("matter_type") == "to_cao")
+                       ask_risk=data.get("matter_type") == MatterType.TO_CAO)
 
 
 def booking_data(data: dict) -> dict:

@@ -16,13 +16,15 @@ from flask_babel import gettext as _
 from sessions.ical import EventData
 
 from ..bookings.messages import external_url
-from ..bookings.models import Booking
-from ..schedules.models import ReceptionSession
+from ..bookings.models import Booking, BookingStatus
+from ..schedules.models import ReceptionSession, SessionKind
 from ..schedules.notices import slot_end, when
 from ..schedules.receptions import KIND_LABELS, MODE_LABELS
 
 # Bookings that are no longer going to happen stay in calendars, cancelled.
-CANCELLED_BOOKINGS = ("cancelled", "refused", "redirected")
+CANCELLED_BOOKINGS = (BookingStatus.CANCELLED, BookingStatus.REFUSED, BookingStatus.REDIRECTED)
+# Bookings not yet confirmed show as tentative.
+TENTATIVE_BOOKINGS = (BookingStatus.PENDING, BookingStatus.WAITLISTED)
 _URL_PROBE = 987654321
 
 
@@ -75,7 +77,7 @@ def _description(reception: ReceptionSession, texts: Texts) -> str:
     if reception.acting_host is not None:
         lines.append(_("Chủ trì thay: %(deputy)s (%(auth)s)", deputy=reception.acting_host
                        .full_name, auth=reception.deputy_authorisation))
-    if reception.kind == "adhoc" and reception.reason:
+    if reception.kind == SessionKind.ADHOC and reception.reason:
         lines.append(_("Lý do tiếp đột xuất: %(reason)s", reason=reception.reason))
     if reception.previous_starts_at is not None:
         lines.append(_("Dời từ %(old)s sang %(new)s", old=when(reception.previous_starts_at),
@@ -118,7 +120,7 @@ def booking_event(booking: Booking, domain: str | None = None,
     reception = booking.reception
     cancelled = booking.status in CANCELLED_BOOKINGS or reception.is_cancelled
     status = "CANCELLED" if cancelled else (
-        "TENTATIVE" if booking.status in ("pending", "waitlisted") else "CONFIRMED")
+        "TENTATIVE" if booking.status in TENTATIVE_BOOKINGS else "CONFIRMED")
     start = booking.slot_start or reception.starts_at
     stamp = max(booking.updated_at or booking.created_at, reception.updated_at)
     return EventData(

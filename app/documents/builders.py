@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from ..schedules.models import SessionMode
 from ..spreadsheets import put_cell
 
 MOTTO_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -28,8 +29,8 @@ MATTER_TYPES = {"khieu_nai": "Khiếu nại", "to_cao": "Tố cáo", "kien_nghi"
 MATTER_FIELDS = {"dat_dai": "Đất đai", "moi_truong": "Môi trường", "xay_dung": "Xây dựng",
                  "chinh_sach": "Chính sách xã hội", "can_bo": "Cán bộ, công chức",
                  "tu_phap": "Tư pháp", "khac": "Khác"}
-MODES = {"online": "trực tuyến", "in_person": "trực tiếp",
-         "hybrid": "trực tiếp kết hợp trực tuyến"}
+MODES = {SessionMode.ONLINE: "trực tuyến", SessionMode.IN_PERSON: "trực tiếp",
+         SessionMode.HYBRID: "trực tiếp kết hợp trực tuyến"}
 
 # --- the register (Sổ tiếp công dân, form 03/TCD) -----------------------------------
 

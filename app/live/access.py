@@ -8,7 +8,7 @@ from sessions.errors import N_, CoreError
 
 from ..auth.access import has_unit_role
 from ..bookings.access import is_acting_host
-from ..bookings.models import Booking
+from ..bookings.models import Booking, BookingStatus
 from ..extensions import db
 from ..schedules.models import ReceptionSession
 
@@ -52,7 +52,7 @@ def resolve_role(user, reception: ReceptionSession, requested) -> str:
 
 #: Bookings whose citizen enters the room: accepted, or served (back after their turn,
 #: they see its end and may rate the service).
-ROOM_STATUSES = ("accepted", "served")
+ROOM_STATUSES = (BookingStatus.ACCEPTED, BookingStatus.SERVED)
 
 
 def citizen_bookings(reception: ReceptionSession, user) -> list[Booking]:

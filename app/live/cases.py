@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
-from sessions.queue import PRIORITY_LABELS
+from sessions.queue import PRIORITY_LABELS, QueueState
 
 from ..audit.services import record_event
 from ..bookings.access import attachment_name, citizen_name, may_see_identity
-from ..bookings.models import Booking
+from ..bookings.models import Booking, BookingStatus
 from ..extensions import db
-from ..schedules.models import HolidayOverride, ReceptionSession
+from ..schedules.models import HolidayOverride, ReceptionSession, SessionStatus
 from ..timeutil import LOCAL_TZ, iso_local, to_local, to_utc_naive
 from .access import staff_role
 from .models import QueueEntry
@@ -23,7 +23,7 @@ from .recording import booking_recordings
 
 UPCOMING_DAYS = 30
 #: The cases a console lists: to be received, received, or absent at the close.
-CASE_STATUSES = ("accepted", "served", "no_show")
+CASE_STATUSES = (BookingStatus.ACCEPTED, BookingStatus.SERVED, BookingStatus.NO_SHOW)
 
 
 def _attachment_url(attachment) -> str | None:
@@ -64,7 +64,7 @@ def _case(reception, booking: Booking, ticket, state, visible: bool, recordings)
     # A viewer who may not see the identity gets neither the files' names nor the
     # recordings (face and voice), only that they exist.
     return {
-        "booking_id": booking.id, "ticket": ticket, "state": state or "booked",
+        "booking_id": booking.id, "ticket": ticket, "state": state or QueueState.BOOKED,
         "tracking_code": booking.tracking_code, "citizen_name": citizen_name(booking, visible),
         "matter_type": booking.matter_type, "matter_field": booking.matter_field,
         "summary": booking.summary, "group_size": booking.group_size,
@@ -90,7 +90,7 @@ def console_sessions(user, now: datetime) -> list[tuple[ReceptionSession, str]]:
         select(ReceptionSession)
         .where(ReceptionSession.starts_at >= start,
                ReceptionSession.starts_at < start + timedelta(days=UPCOMING_DAYS),
-               ReceptionSession.status != "cancelled")
+               ReceptionSession.status != SessionStatus.CANCELLED)
         .order_by(ReceptionSession.starts_at).limit(500))
     listed = []
     for reception in found:

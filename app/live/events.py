@@ -26,6 +26,7 @@ from ..auth.models import User
 from ..auth.services import user_id_for_token
 from ..doors import ack_refusal, commit, rollback, unit_of_work
 from ..extensions import db, socketio
+from ..schedules.models import SessionStatus
 from ..timeutil import iso_local, utcnow
 from . import credentials, door, outcomes, rooms, services
 from .access import resolve_role
@@ -303,8 +304,8 @@ def on_open_session(data):
     every audience gets ``room_status``."""
     reception, user, _role = _joined(data, "host")
     _transaction(lambda: services.open_reception(reception, actor=user, now=utcnow()))
-    rooms.broadcast_room_status(reception.id, "live")
-    return {"ok": True, "status": "live"}
+    rooms.broadcast_room_status(reception.id, SessionStatus.LIVE)
+    return {"ok": True, "status": SessionStatus.LIVE}
 
 
 @socketio.on("close_session", namespace=NAMESPACE)
@@ -321,9 +322,9 @@ def on_close_session(data):
         return services.close_reception(reception, actor=user, now=utcnow())
 
     waiting = _transaction(work)
-    rooms.broadcast_room_status(reception.id, "held")
+    rooms.broadcast_room_status(reception.id, SessionStatus.HELD)
     rooms.broadcast_queue(reception.id)
-    return {"ok": True, "status": "held", "still_waiting": waiting}
+    return {"ok": True, "status": SessionStatus.HELD, "still_waiting": waiting}
 
 
 @socketio.on("echo", namespace=NAMESPACE)

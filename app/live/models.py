@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sessions.queue import QueueState
 
 from ..extensions import db
+
+
+class RecordingStatus(StrEnum):
+    """Where a recording stands; the ``recordings.status`` column stores these strings."""
+
+    #: Chunks are still coming in.
+    UPLOADING = "uploading"
+    #: The file is complete, its size and SHA-256 recorded.
+    STORED = "stored"
 
 
 class QueueEntry(db.Model):
@@ -68,7 +78,7 @@ class Recording(db.Model):
     # The browser's id for one MediaRecorder run: chunks of another run never mix in.
     take: Mapped[str] = mapped_column(String(40), default="")
     content_type: Mapped[str] = mapped_column(String(60), default="video/webm")
-    status: Mapped[str] = mapped_column(String(10), default="uploading")
+    status: Mapped[str] = mapped_column(String(10), default=RecordingStatus.UPLOADING)
     chunks: Mapped[int] = mapped_column(default=0)
     size: Mapped[int] = mapped_column(default=0)
     sha256: Mapped[str] = mapped_column(String(64), default="")
@@ -78,4 +88,4 @@ class Recording(db.Model):
 
     @property
     def is_stored(self) -> bool:
-        return self.status == "stored"
+        return self.status == RecordingStatus.STORED

@@ -22,14 +22,14 @@ from sqlalchemy import select
 from sessions import queue
 from sessions.errors import CoreError
 
-from ..bookings.models import Booking
+from ..bookings.models import Booking, BookingStatus
 from ..bookings.slot_holds import change_status
 from ..extensions import db
 from .models import QueueEntry
 from .services import lock_reception
 
 #: Queue states after which the booking is settled at the close of the session.
-ABSENT_STATES = ("booked", "no_show")
+ABSENT_STATES = (queue.QueueState.BOOKED, queue.QueueState.NO_SHOW)
 
 
 def _accepted(reception, *where) -> list[tuple[Booking, str | None]]:
@@ -38,21 +38,22 @@ def _accepted(reception, *where) -> list[tuple[Booking, str | None]]:
         select(Booking, QueueEntry.state)
         .outerjoin(QueueEntry, (QueueEntry.booking_id == Booking.id)
                    & (QueueEntry.session_id == reception.id))
-        .where(Booking.session_id == reception.id, Booking.status == "accepted", *where)
+        .where(Booking.session_id == reception.id, Booking.status == BookingStatus.ACCEPTED,
+               *where)
         .order_by(Booking.id)).all())
 
 
 def _settle(booking: Booking, status: str, actor) -> bool:
     """Move one accepted booking to ``status``; False when it moved meanwhile."""
     try:
-        change_status(booking, ("accepted",), status, actor=actor)
+        change_status(booking, (BookingStatus.ACCEPTED,), status, actor=actor)
     except CoreError:
         return False  # cancelled or moved by someone else: nothing to settle
     return True
 
 
 def _serve(bookings, actor) -> list[int]:
-    return [b.id for b in bookings if _settle(b, "served", actor)]
+    return [b.id for b in bookings if _settle(b, BookingStatus.SERVED, actor)]
 
 
 def serve_booking(reception, booking_id: int, *, actor) -> list[int]:
@@ -70,12 +71,12 @@ def serve_current(reception, *, actor) -> list[int]:
 
 def settle_closed(reception, *, actor) -> dict[str, list[int]]:
     """The session closes: finished turns are ``served``, absent citizens ``no_show``."""
-    settled: dict[str, list[int]] = {"served": [], "no_show": []}
+    settled: dict[str, list[int]] = {BookingStatus.SERVED: [], BookingStatus.NO_SHOW: []}
     for booking, state in _accepted(reception):
-        if state == "done":
-            status = "served"
+        if state == queue.QueueState.DONE:
+            status = BookingStatus.SERVED
         elif state is None or state in ABSENT_STATES:
-            status = "no_show"
+            status = BookingStatus.NO_SHOW
         else:
             continue  # waiting, or still in a turn (the close is then refused)
         if _settle(booking, status, actor):

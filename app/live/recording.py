@@ -27,7 +27,7 @@ from ..audit.services import record_event
 from ..bookings.models import Booking
 from ..extensions import db
 from ..schedules.models import ReceptionSession
-from .models import Recording
+from .models import Recording, RecordingStatus
 from .services import lock_reception
 
 MAX_CHUNKS = 20_000
@@ -123,7 +123,7 @@ def finish_recording(reception: ReceptionSession, booking: Booking, take: str, c
                         field="chunks", count=len(missing) or 1, missing=missing[:50])
     sha256, size = _join(recording, parts, count)
     shutil.rmtree(parts, ignore_errors=True)
-    recording.status, recording.size, recording.chunks = "stored", size, count
+    recording.status, recording.size, recording.chunks = RecordingStatus.STORED, size, count
     recording.sha256, recording.stored_at = sha256, now
     record_event("recording_stored", actor=actor, target=f"booking:{booking.id}",
                  recording_id=recording.id, session_id=reception.id,
@@ -164,7 +164,7 @@ def complete_abandoned(now, idle_seconds: int) -> list[int]:
     Returns the ids of the recordings stored."""
     stored = []
     for recording in db.session.scalars(select(Recording)
-                                        .where(Recording.status == "uploading")
+                                        .where(Recording.status == RecordingStatus.UPLOADING)
                                         .order_by(Recording.id)).all():
         parts = _parts_dir(recording)
         last = _last_activity(parts)
@@ -187,7 +187,7 @@ def complete_abandoned(now, idle_seconds: int) -> list[int]:
             continue  # the first chunk is missing: nothing playable; kept for a retry
         sha256, size = _join(recording, parts, count)
         shutil.rmtree(parts, ignore_errors=True)
-        recording.status, recording.size, recording.chunks = "stored", size, count
+        recording.status, recording.size, recording.chunks = RecordingStatus.STORED, size, count
         recording.sha256, recording.stored_at = sha256, now
         record_event("recording_stored", target=f"booking:{recording.booking_id}",
                      recording_id=recording.id, session_id=recording.session_id,
@@ -205,6 +205,7 @@ def booking_recordings(booking_ids: list[int]) -> dict[int, list[Recording]]:
         return found
     for recording in db.session.scalars(
             select(Recording).where(Recording.booking_id.in_(booking_ids),
-                                    Recording.status == "stored").order_by(Recording.id)):
+                                    Recording.status == RecordingStatus.STORED)
+            .order_by(Recording.id)):
         found.setdefault(recording.booking_id, []).append(recording)
     return found

@@ -106,16 +106,17 @@ def queue_state_payload(snap: Snapshot) -> dict:
     by_id = {e.booking_id: e for e in snap.entries}
     for booking_id, position in snap.positions.items():
         entry = by_id[booking_id]
-        if position.state == "waiting":
+        if position.state == queue.QueueState.WAITING:
             item = dict(_waiting_item(entry, snap.rule))
             item["priority_flags"] = list(item["priority_flags"])  # each payload its own list
             item["eta_seconds"] = position.eta_seconds
             waiting.append(item)
-        elif position.state in ("done", "no_show"):
+        elif position.state in (queue.QueueState.DONE, queue.QueueState.NO_SHOW):
             closed.append({"ticket": entry.ticket, "booking_id": booking_id,
                            "state": position.state})
+    unchecked = sum(e.state == queue.QueueState.BOOKED for e in snap.entries)
     return {"session_id": snap.reception_id, "waiting": waiting, "current": _current(snap),
-            "closed": closed, "not_checked_in": sum(e.state == "booked" for e in snap.entries),
+            "closed": closed, "not_checked_in": unchecked,
             "no_show_grace_seconds": snap.rule.no_show_grace_seconds}
 
 

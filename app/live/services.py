@@ -22,9 +22,9 @@ from sessions.queue import Entry, Position, QueueRule
 
 from ..audit.services import record_event
 from ..auth.models import User
-from ..bookings.models import Booking
+from ..bookings.models import Booking, BookingStatus
 from ..extensions import db
-from ..schedules.models import ReceptionSession
+from ..schedules.models import OPEN_SESSION_STATUSES, ReceptionSession, SessionStatus
 from .access import require_citizen_bookings
 from .models import QueueEntry, QueueTransition
 from .window import queue_rule
@@ -115,8 +115,8 @@ def load_snapshot(reception: ReceptionSession, now: datetime) -> Snapshot:
     default_start = reception.starts_at
     entries, by_booking, citizen_of = snap.entries, snap.rows, snap.citizen_of
     for row in rows:
-        if row.status != "accepted" or row.booking_session_id != reception.id:
-            if row.state in ("booked", "waiting"):
+        if row.status != BookingStatus.ACCEPTED or row.booking_session_id != reception.id:
+            if row.state in (queue.QueueState.BOOKED, queue.QueueState.WAITING):
                 continue  # gone: no longer holds a place
         key = row[:_KEY]
         if key[2] is None:
@@ -159,7 +159,7 @@ def _missing_bookings(reception: ReceptionSession) -> list:
         select(Booking.id, Booking.priority_flags, User.priority_flags, QueueEntry)
         .join(User, User.id == Booking.citizen_id)
         .outerjoin(QueueEntry, QueueEntry.booking_id == Booking.id)
-        .where(Booking.session_id == reception.id, Booking.status == "accepted",
+        .where(Booking.session_id == reception.id, Booking.status == BookingStatus.ACCEPTED,
                or_(QueueEntry.id.is_(None), QueueEntry.session_id != reception.id))
         .order_by(Booking.slot_start.is_(None), Booking.slot_start, Booking.id)).all()
 
@@ -180,14 +180,15 @@ def ensure_entries(reception: ReceptionSession) -> int:
     index = max((int(t) for t in tickets if t.isdigit()), default=0)
     changed = 0
     for booking_id, booking_flags, user_flags, moved in missing:
-        if moved is not None and moved.state != "booked":
+        if moved is not None and moved.state != queue.QueueState.BOOKED:
             continue  # checked in elsewhere: that session keeps it
         index += 1
         if moved is not None:
             moved.session_id, moved.ticket = reception.id, queue.ticket_for(index)
         else:
             db.session.add(QueueEntry(session_id=reception.id, booking_id=booking_id,
-                                      ticket=queue.ticket_for(index), state="booked",
+                                      ticket=queue.ticket_for(index),
+                                      state=queue.QueueState.BOOKED,
                                       priority_flags=_flags(booking_flags, user_flags)))
         changed += 1
     db.session.flush()
@@ -230,9 +231,9 @@ def check_in_citizen(reception: ReceptionSession, citizen: User, now: datetime,
 
 
 def _open(reception: ReceptionSession, *, actor, now: datetime) -> bool:
-    if reception.status != "scheduled":
+    if reception.status != SessionStatus.SCHEDULED:
         return False
-    reception.status, reception.opened_at = "live", now
+    reception.status, reception.opened_at = SessionStatus.LIVE, now
     record_event("session_opened", actor=actor, target=f"session:{reception.id}")
     return True
 
@@ -297,7 +298,7 @@ def start_citizen_call(reception: ReceptionSession, citizen: User, now: datetime
         raise CoreError("invalid_state", N_("Bạn chưa được mời vào cuộc gọi."))
     changed = False
     for row, slot_start in rows:
-        if row.state == "called":
+        if row.state == queue.QueueState.CALLED:
             entry = to_entry(row, slot_start, reception)
             save_transition(row, queue.start_call(entry, aware(now)), actor_id=citizen.id,
                             now=now)
@@ -307,7 +308,7 @@ def start_citizen_call(reception: ReceptionSession, citizen: User, now: datetime
 
 def open_reception(reception: ReceptionSession, *, actor: User, now: datetime) -> None:
     """The host opens the session (scheduled → live); idempotent."""
-    if reception.status not in ("scheduled", "live"):
+    if reception.status not in OPEN_SESSION_STATUSES:
         raise CoreError("invalid_state", N_("Buổi tiếp đã kết thúc hoặc đã bị hủy."))
     _open(reception, actor=actor, now=now)
     db.session.flush()
@@ -317,14 +318,14 @@ def close_reception(reception: ReceptionSession, *, actor: User, now: datetime) 
     """The host closes the session (→ held); refused while a citizen is called or in
     the call. Returns how many citizens were still waiting (they are told)."""
     lock_reception(reception.id)
-    if reception.status not in ("scheduled", "live"):
+    if reception.status not in OPEN_SESSION_STATUSES:
         raise CoreError("invalid_state", N_("Buổi tiếp đã kết thúc hoặc đã bị hủy."))
     snap = load_snapshot(reception, now)
     if snap.active():
         raise CoreError("invalid_state", N_("Hãy kết thúc lượt tiếp đang diễn ra trước khi "
                                             "đóng buổi tiếp."))
-    waiting = sum(1 for e in snap.entries if e.state == "waiting")
-    reception.status, reception.closed_at = "held", now
+    waiting = sum(1 for e in snap.entries if e.state == queue.QueueState.WAITING)
+    reception.status, reception.closed_at = SessionStatus.HELD, now
     reception.opened_at = reception.opened_at or now
     record_event("session_closed", actor=actor, target=f"session:{reception.id}",
                  still_waiting=waiting)

@@ -8,7 +8,7 @@ from sessions.errors import N_, CoreError
 from sessions.queue import QueueRule
 
 from ..extensions import db
-from ..schedules.models import ReceptionSession
+from ..schedules.models import ReceptionSession, SessionStatus
 
 # After the host opened the room (status "live") it stays open past the planned end
 # until the host closes it, for at most this long: nobody is cut off mid-queue.
@@ -31,13 +31,14 @@ def queue_rule(reception: ReceptionSession) -> QueueRule:
 def room_window(reception: ReceptionSession) -> tuple[datetime, datetime]:
     """(opens, closes) as naive UTC: one hour before the start until the end."""
     opens = reception.starts_at - timedelta(minutes=queue_rule(reception).checkin_opens_minutes)
-    closes = reception.ends_at + (OVERRUN if reception.status == "live" else timedelta(0))
+    closes = reception.ends_at + (OVERRUN if reception.status == SessionStatus.LIVE
+                                  else timedelta(0))
     return opens, closes
 
 
 def is_room_open(reception: ReceptionSession, now: datetime) -> bool:
     """Whether the live room accepts joins and host actions at ``now`` (naive UTC)."""
-    if reception.status in ("held", "cancelled"):
+    if reception.status in (SessionStatus.HELD, SessionStatus.CANCELLED):
         return False
     opens, closes = room_window(reception)
     return opens <= now < closes

@@ -11,6 +11,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
+from sessions.queue import QueueState
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter("tcd_http_requests_total", "HTTP requests", ["method", "endpoint", "status"],
                    registry=REGISTRY)
@@ -41,7 +43,8 @@ class DatabaseCollector:
             Notification.failed_at.is_not(None))) or 0
         waiting = db.session.execute(
             select(QueueEntry.session_id, func.count(QueueEntry.id))
-            .where(QueueEntry.state == "waiting").group_by(QueueEntry.session_id)).all()
+            .where(QueueEntry.state == QueueState.WAITING)
+            .group_by(QueueEntry.session_id)).all()
         outbox = GaugeMetricFamily("tcd_outbox_messages", "Outbox messages", labels=["state"])
         outbox.add_metric(["pending"], backlog)
         outbox.add_metric(["failed"], failed)

@@ -9,10 +9,11 @@ through :func:`app.minutes.services.public_conclusion`.
 from __future__ import annotations
 
 from ..auth.access import has_unit_role
+from ..bookings.models import BookingStatus
 from ..live.access import staff_role
 
 #: Bookings whose minutes may be written: accepted, before or after the session.
-EDITABLE_STATUSES = ("accepted", "served")
+EDITABLE_STATUSES = (BookingStatus.ACCEPTED, BookingStatus.SERVED)
 
 
 def reception_role(user, reception) -> str | None:

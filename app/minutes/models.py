@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,9 +11,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import utcnow
 
-#: Case outcomes: thụ lý (accepted for settlement), hướng dẫn (guided to the competent
-#: body), chuyển đơn (petition forwarded), trả lời trực tiếp (answered on the spot).
-OUTCOMES = ("thu_ly", "huong_dan", "chuyen_don", "tra_loi")
+
+class Outcome(StrEnum):
+    """A case's outcome; the ``outcome`` columns of ``minutes`` and ``minutes_versions``
+    store these strings (NULL: none recorded yet)."""
+
+    #: Thụ lý: accepted for settlement.
+    THU_LY = "thu_ly"
+    #: Hướng dẫn: the citizen is guided to the competent body.
+    HUONG_DAN = "huong_dan"
+    #: Chuyển đơn: the petition is forwarded.
+    CHUYEN_DON = "chuyen_don"
+    #: Trả lời trực tiếp: answered on the spot.
+    TRA_LOI = "tra_loi"
+
+
+OUTCOMES = tuple(Outcome)
 
 
 class Minutes(db.Model):

@@ -23,12 +23,13 @@ from sessions.rules import answer_deadline
 from sessions.tasks import redact_personal_data
 
 from ..audit.services import record_event
-from ..bookings.models import Booking
+from ..bookings.models import Booking, BookingStatus
 from ..extensions import db
+from ..schedules.models import SessionStatus
 from ..schedules.working_days import work_calendar
 from ..timeutil import iso_local, local_today, to_local, utcnow
 from .access import EDITABLE_STATUSES
-from .models import OUTCOMES, Minutes, MinutesVersion
+from .models import OUTCOMES, Minutes, MinutesVersion, Outcome
 
 CONTENT_MAX = 50000
 CONCLUSION_MAX = 10000
@@ -37,10 +38,10 @@ FOLD_WINDOW = timedelta(minutes=2)
 TEXT_FIELDS = {"content": CONTENT_MAX, "conclusion": CONCLUSION_MAX}
 
 OUTCOME_LABELS = {
-    "thu_ly": _l("Thụ lý giải quyết"),
-    "huong_dan": _l("Hướng dẫn đến cơ quan có thẩm quyền"),
-    "chuyen_don": _l("Chuyển đơn đến cơ quan có thẩm quyền"),
-    "tra_loi": _l("Trả lời trực tiếp"),
+    Outcome.THU_LY: _l("Thụ lý giải quyết"),
+    Outcome.HUONG_DAN: _l("Hướng dẫn đến cơ quan có thẩm quyền"),
+    Outcome.CHUYEN_DON: _l("Chuyển đơn đến cơ quan có thẩm quyền"),
+    Outcome.TRA_LOI: _l("Trả lời trực tiếp"),
 }
 
 
@@ -212,7 +213,7 @@ def public_conclusion(booking) -> str | None:
     if minutes is None or not minutes.conclusion.strip():
         return None
     reception = booking.reception
-    if booking.status != "served" and reception.status != "held" and \
+    if booking.status != BookingStatus.SERVED and reception.status != SessionStatus.HELD and \
             reception.ends_at > utcnow():
         return None
     from ..bookings.access import denouncer_words

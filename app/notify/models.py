@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,6 +12,14 @@ from ..extensions import db
 from ..timeutil import utcnow
 
 CHANNELS = ("email", "sms", "zalo")
+
+
+class OutboxState(StrEnum):
+    """Where an outbox message stands, read from ``sent_at`` and ``failed_at`` (no column)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 class Notification(db.Model):

@@ -25,7 +25,7 @@ from ..auth.models import ApiToken, RecoveryCode, User
 from ..auth.services import check_password
 from ..bookings.models import OPEN_STATUSES, Attachment, Booking, IdempotencyKey, Rating
 from ..extensions import db
-from ..live.models import Recording
+from ..live.models import Recording, RecordingStatus
 from ..minutes.models import Minutes, MinutesVersion
 from ..notify.models import Notification
 from ..timeutil import utcnow
@@ -91,7 +91,7 @@ def export_data(user: User) -> dict:
     recordings: dict[int, list] = {}
     if ids:
         for row in db.session.scalars(select(Recording).where(
-                Recording.booking_id.in_(ids), Recording.status == "stored")):
+                Recording.booking_id.in_(ids), Recording.status == RecordingStatus.STORED)):
             recordings.setdefault(row.booking_id, []).append(row)
     notifications = db.session.scalars(select(Notification).where(
         Notification.user_id == user.id).order_by(Notification.id))

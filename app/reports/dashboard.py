@@ -15,6 +15,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from sessions.tasks import OPEN_STATUSES as OPEN_TASK_STATUSES
+from sessions.tasks import TaskStatus
+
 from ..auth.access import is_admin
 from ..bookings.forms import MATTER_FIELD_LABELS, MATTER_TYPE_LABELS
 from ..bookings.models import Booking, Rating
@@ -97,7 +100,7 @@ def task_rows(tasks: list[Task], today: date) -> tuple[dict, list[dict]]:
         counts = Counter()
         for task in group:
             reported = to_local(task.reported_at).date() if task.reported_at else None
-            if task.status in ("done", "accepted"):
+            if task.status in (TaskStatus.DONE, TaskStatus.ACCEPTED):
                 counts["on_time" if reported and reported <= task.due_date else "late"] += 1
             elif task.is_overdue(today):
                 counts["overdue"] += 1
@@ -128,7 +131,7 @@ def overdue_rows(unit: Unit, today: date) -> list[dict]:
     query = (select(Task).join(Booking, Task.booking_id == Booking.id)
              .join(ReceptionSession, Booking.session_id == ReceptionSession.id)
              .where(ReceptionSession.unit_id == unit.id,
-                    Task.status.in_(("assigned", "in_progress", "returned")),
+                    Task.status.in_(OPEN_TASK_STATUSES),
                     Task.due_date < today).order_by(Task.due_date, Task.id))
     return [{"task_id": t.id, "tracking_code": t.booking.tracking_code, "agency": t.agency.name,
              "due_date": t.due_date.strftime("%d/%m/%Y"), "days_late": (today - t.due_date).days,

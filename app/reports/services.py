@@ -16,19 +16,19 @@ from sessions.errors import N_, CoreError
 
 from ..audit.services import record_event
 from ..bookings.access import DENOUNCER_WORDS
-from ..bookings.models import Booking
+from ..bookings.models import Booking, BookingStatus
 from ..documents import docs
 from ..documents.issuer import issuer_of, unit_phrase
 from ..extensions import db
-from ..minutes.models import Minutes
-from ..schedules.models import ReceptionSession
+from ..minutes.models import Minutes, Outcome
+from ..schedules.models import ReceptionSession, SessionKind, SessionStatus
 from ..tasks.models import Task
 from ..tasks.services import status_label
 from ..timeutil import local_today, to_local, to_utc_naive
 from ..units.models import Unit
 
 #: Bookings that count as received cases (register, notice, statistics).
-RECEIVED_STATUSES = ("accepted", "served")
+RECEIVED_STATUSES = (BookingStatus.ACCEPTED, BookingStatus.SERVED)
 MAX_PERIOD_DAYS = 3 * 366
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -68,7 +68,8 @@ def received_bookings(unit_ids, start: date, end: date) -> list[Booking]:
     low, high = utc_bounds(start, end)
     query = (select(Booking).join(ReceptionSession, Booking.session_id == ReceptionSession.id)
              .where(ReceptionSession.unit_id.in_(unit_ids), ReceptionSession.starts_at >= low,
-                    ReceptionSession.starts_at < high, ReceptionSession.status != "cancelled",
+                    ReceptionSession.starts_at < high,
+                    ReceptionSession.status != SessionStatus.CANCELLED,
                     Booking.status.in_(RECEIVED_STATUSES))
              .order_by(ReceptionSession.starts_at, Booking.slot_start, Booking.id))
     return list(db.session.scalars(query))
@@ -104,14 +105,15 @@ def _register_row(number: int, booking: Booking, minutes, tasks: list[Task]) -> 
         "person": person, "id_number": id_number, "summary": booking.summary,
         "type": docs.MATTER_TYPES.get(booking.matter_type, booking.matter_type),
         "people": booking.group_size, "handled_by": booking.earlier_case_ref,
-        "within_authority": "x" if outcome in ("thu_ly", "tra_loi") else "",
-        "guided_to": (redirect or agencies or "x") if outcome == "huong_dan" else "",
-        "transferred_to": (agencies or redirect or "x") if outcome == "chuyen_don" else "",
+        "within_authority": "x" if outcome in (Outcome.THU_LY, Outcome.TRA_LOI) else "",
+        "guided_to": (redirect or agencies or "x") if outcome == Outcome.HUONG_DAN else "",
+        "transferred_to": (agencies or redirect or "x") if outcome == Outcome.CHUYEN_DON
+        else "",
         "follow_up": "\n".join(follow) or (minutes.conclusion if minutes else ""),
         "notes": "; ".join(filter(None, [
             docs.MATTER_FIELDS.get(booking.matter_field, booking.matter_field),
             "Tiếp " + docs.MODES.get(booking.reception.mode, ""),
-            "Chưa tiếp" if booking.status == "accepted" else ""])),
+            "Chưa tiếp" if booking.status == BookingStatus.ACCEPTED else ""])),
     }
 
 
@@ -187,7 +189,7 @@ def conclusion_data(reception: ReceptionSession) -> dict:
              for n, b in enumerate(bookings, start=1)]
     agencies = list(dict.fromkeys(a for case in cases for a in case["agencies"]))
     host = reception.hosted_by
-    kind = "định kỳ" if reception.kind == "periodic" else "đột xuất"
+    kind = "định kỳ" if reception.kind == SessionKind.PERIODIC else "đột xuất"
     return {
         "issuer": issuer, "number": "Số:       /TB-UBND", "day": local_today(),
         "title_line": (f"Kết luận của {chair} Ủy ban nhân dân {issuer['unit_phrase']} tại "

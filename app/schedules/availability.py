@@ -9,9 +9,9 @@ from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from ..timeutil import iso_local, utcnow
-from .models import ReceptionSession, SlotHold
+from .models import ReceptionSession, SessionStatus, SlotHold
 
-BOOKABLE_STATUSES = ("scheduled", "live")
+BOOKABLE_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.LIVE)
 
 
 def slot_starts(reception: ReceptionSession) -> list[datetime]:

@@ -33,7 +33,7 @@ from ..extensions import db
 from ..timeutil import to_local, to_utc_naive, utcnow
 from ..units.models import Unit
 from ..units.services import hosts_of
-from .models import ReceptionSession
+from .models import ReceptionSession, SessionKind, SessionStatus
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -56,9 +56,9 @@ def month_range_utc(year: int, month: int) -> tuple[datetime, datetime]:
 
 def is_held(reception: ReceptionSession, now: datetime) -> bool:
     """Whether a session counts as held (see the module docstring)."""
-    if reception.status == "cancelled":
+    if reception.status == SessionStatus.CANCELLED:
         return False
-    return reception.status == "held" or reception.ends_at <= now
+    return reception.status == SessionStatus.HELD or reception.ends_at <= now
 
 
 @dataclass
@@ -85,7 +85,7 @@ def unit_compliance(unit: Unit, year: int, month: int,
     first, following = month_range_utc(year, month)
     receptions = list(db.session.scalars(
         select(ReceptionSession)
-        .where(ReceptionSession.unit_id == unit.id, ReceptionSession.kind == "periodic",
+        .where(ReceptionSession.unit_id == unit.id, ReceptionSession.kind == SessionKind.PERIODIC,
                ReceptionSession.starts_at >= first, ReceptionSession.starts_at < following)
         .options(selectinload(ReceptionSession.host),
                  selectinload(ReceptionSession.acting_host))))
@@ -95,11 +95,11 @@ def unit_compliance(unit: Unit, year: int, month: int,
     rows = []
     for host_id in sorted(hosts):
         own = [r for r in receptions if r.host_id == host_id]
-        scheduled = [_day(r) for r in own if r.status != "cancelled"]
+        scheduled = [_day(r) for r in own if r.status != SessionStatus.CANCELLED]
         held = [_day(r) for r in own if is_held(r, now)]
         result = month_compliance(unit.level, year, month, scheduled, held, today)
         deputies = Counter(r.acting_host.full_name for r in own
-                           if r.acting_host is not None and r.status != "cancelled")
+                           if r.acting_host is not None and r.status != SessionStatus.CANCELLED)
         # Outside a request (jobs, reports) the Vietnamese source text is used.
         translate = gettext if has_request_context() else None
         rule_text = result.rule.describe(translate) if result.rule else ""

@@ -7,16 +7,19 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from .models import HolidayPolicy, SessionMode
+
 
 def as_choices(mapping: dict) -> list[SelectChoice]:
     """Select options from ``{value: label}`` (WTForms 3.3 deprecates tuples)."""
     return [SelectChoice(value, label) for value, label in mapping.items()]
 
 
-MODE_CHOICES = as_choices({"online": _l("Trực tuyến"), "in_person": _l("Trực tiếp"),
-                           "hybrid": _l("Trực tiếp và trực tuyến")})
-POLICY_CHOICES = as_choices({"shift": _l("Dời sang ngày làm việc kế tiếp"),
-                             "skip": _l("Bỏ qua buổi tiếp đó")})
+MODE_CHOICES = as_choices({SessionMode.ONLINE: _l("Trực tuyến"),
+                           SessionMode.IN_PERSON: _l("Trực tiếp"),
+                           SessionMode.HYBRID: _l("Trực tiếp và trực tuyến")})
+POLICY_CHOICES = as_choices({HolidayPolicy.SHIFT: _l("Dời sang ngày làm việc kế tiếp"),
+                             HolidayPolicy.SKIP: _l("Bỏ qua buổi tiếp đó")})
 def _select(label):
     return SelectField(label, choices=[], validate_choice=False)
 

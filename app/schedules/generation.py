@@ -22,7 +22,7 @@ from sessions.recurrence import Occurrence
 
 from ..extensions import db
 from ..timeutil import to_local, to_utc_naive
-from .models import ReceptionSession, Schedule
+from .models import ReceptionSession, Schedule, SessionKind, SessionStatus
 from .notices import when
 from .occupants import occupants
 
@@ -48,7 +48,8 @@ def find_overlap(host_id: int, intervals: Iterable[tuple[datetime, datetime]],
     excluded = set(exclude_ids)
     others = [r for r in db.session.scalars(
         select(ReceptionSession).where(
-            ReceptionSession.host_id == host_id, ReceptionSession.status != "cancelled",
+            ReceptionSession.host_id == host_id,
+            ReceptionSession.status != SessionStatus.CANCELLED,
             ReceptionSession.starts_at < high, ReceptionSession.ends_at > low)
         .order_by(ReceptionSession.starts_at)) if r.id not in excluded]
     starts = [r.starts_at for r in others]
@@ -82,8 +83,9 @@ def new_session(schedule: Schedule, occurrence: Occurrence, now: datetime,
     starts_at, ends_at = utc_bounds(occurrence)
     reception = ReceptionSession(
         schedule_id=schedule.id, origin_date=origin_of(occurrence), unit_id=schedule.unit_id,
-        host_id=schedule.host_id, kind="periodic", starts_at=starts_at, ends_at=ends_at,
-        slot_minutes=schedule.slot_minutes, mode=schedule.mode, status="scheduled",
+        host_id=schedule.host_id, kind=SessionKind.PERIODIC, starts_at=starts_at,
+        ends_at=ends_at, slot_minutes=schedule.slot_minutes, mode=schedule.mode,
+        status=SessionStatus.SCHEDULED,
         location=schedule.location or "", shifted_from=occurrence.shifted_from,
         published_at=now, sequence=0, created_by_id=schedule.created_by_id)
     if link:
@@ -100,9 +102,10 @@ def insert_sessions(schedule: Schedule, occurrences: list[Occurrence], now: date
         starts_at, ends_at = utc_bounds(occurrence)
         rows.append({
             "schedule_id": schedule.id, "origin_date": origin_of(occurrence),
-            "unit_id": schedule.unit_id, "host_id": schedule.host_id, "kind": "periodic",
-            "starts_at": starts_at, "ends_at": ends_at, "slot_minutes": schedule.slot_minutes,
-            "mode": schedule.mode, "status": "scheduled", "location": schedule.location or "",
+            "unit_id": schedule.unit_id, "host_id": schedule.host_id,
+            "kind": SessionKind.PERIODIC, "starts_at": starts_at, "ends_at": ends_at,
+            "slot_minutes": schedule.slot_minutes, "mode": schedule.mode,
+            "status": SessionStatus.SCHEDULED, "location": schedule.location or "",
             "shifted_from": occurrence.shifted_from, "published_at": now, "sequence": 0,
             "created_by_id": schedule.created_by_id, "updated_at": now})
     if rows:
@@ -127,7 +130,7 @@ def _plan(future: list[ReceptionSession], target: dict[date, Occurrence],
     """
     plan = []
     for reception in sorted(future, key=lambda r: r.starts_at):
-        if reception.status != "scheduled":
+        if reception.status != SessionStatus.SCHEDULED:
             continue
         if reception.origin_date in target:
             plan.append((reception, target[reception.origin_date]))
@@ -179,7 +182,7 @@ def _apply(schedule: Schedule, reception: ReceptionSession, occurrence: Occurren
                 "trong lịch mới; hãy dời hoặc hủy buổi này nếu cần."),
                 when=_when(reception.starts_at), count=open_count)]
         if all_count:
-            reception.status, reception.sequence = "cancelled", reception.sequence + 1
+            reception.status, reception.sequence = SessionStatus.CANCELLED, reception.sequence + 1
             reception.cancel_reason = N_("Lịch tiếp định kỳ đã được thay đổi.")
         else:
             db.session.delete(reception)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -17,15 +18,39 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from sessions.recurrence import HolidayPolicy, SessionMode
+
 from ..extensions import db
 from ..timeutil import utcnow
 
-MODES = ("online", "in_person", "hybrid")
-HOLIDAY_POLICIES = ("shift", "skip")
-SESSION_KINDS = ("periodic", "adhoc")
-# scheduled: published, taking bookings; live: the room is open; held: it took place;
-# cancelled: it will not take place (kept, and shown as cancelled in calendars).
-SESSION_STATUSES = ("scheduled", "live", "held", "cancelled")
+
+# The columns stay String: a StrEnum member equals its string (see app/bookings/models.py).
+class SessionStatus(StrEnum):
+    """Where a reception session stands."""
+
+    #: Published, taking bookings.
+    SCHEDULED = "scheduled"
+    #: The room is open.
+    LIVE = "live"
+    #: It took place.
+    HELD = "held"
+    #: It will not take place (kept, and shown as cancelled in calendars).
+    CANCELLED = "cancelled"
+
+
+class SessionKind(StrEnum):
+    """Where a reception session comes from: a periodic schedule or an ad-hoc decision."""
+
+    PERIODIC = "periodic"
+    ADHOC = "adhoc"
+
+
+MODES = tuple(SessionMode)
+HOLIDAY_POLICIES = tuple(HolidayPolicy)
+SESSION_KINDS = tuple(SessionKind)
+SESSION_STATUSES = tuple(SessionStatus)
+#: Not over yet: published, or with its room open.
+OPEN_SESSION_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.LIVE)
 
 
 class Schedule(db.Model):
@@ -81,12 +106,13 @@ class ReceptionSession(db.Model):
     host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     acting_host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deputy_authorisation: Mapped[str] = mapped_column(String(300), default="")
-    kind: Mapped[str] = mapped_column(String(10), default="periodic")
+    kind: Mapped[str] = mapped_column(String(10), default=SessionKind.PERIODIC)
     starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(DateTime)
     slot_minutes: Mapped[int]
     mode: Mapped[str] = mapped_column(String(12))
-    status: Mapped[str] = mapped_column(String(10), default="scheduled", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=SessionStatus.SCHEDULED,
+                                        index=True)
     location: Mapped[str] = mapped_column(String(300), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
@@ -112,7 +138,7 @@ class ReceptionSession(db.Model):
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == SessionStatus.CANCELLED
 
     @property
     def hosted_by(self):

@@ -39,7 +39,7 @@ def notify_rescheduled(booking, reception, old_start: datetime, *,
     citizen = booking.citizen
     with force_locale(citizen.locale or "vi"):
         subject = _("Buổi tiếp công dân đã được dời lịch")
-        if booking.slot_start is None and booking.status in ("pending", "accepted"):
+        if booking.slot_start is None and booking.takes_a_slot:
             slot = _("Lượt của bạn chưa có khung giờ mới; cán bộ sẽ liên hệ để sắp xếp.")
         else:
             slot = _("Thời gian dự kiến của lượt bạn: %(time)s.",

@@ -14,7 +14,7 @@ from ..timeutil import local_today, to_local, to_utc_naive, utcnow
 from ..units.models import Unit
 from ..units.services import list_units, unit_by_code
 from .availability import free_counts
-from .models import ReceptionSession
+from .models import ReceptionSession, SessionStatus
 from .receptions import list_sessions
 
 VIEWS = ("week", "month")
@@ -62,7 +62,8 @@ def default_province() -> Unit | None:
     """The province of the next upcoming session, else the first province."""
     unit = db.session.scalar(
         select(Unit).join(ReceptionSession, ReceptionSession.unit_id == Unit.id)
-        .where(ReceptionSession.starts_at > utcnow(), ReceptionSession.status != "cancelled")
+        .where(ReceptionSession.starts_at > utcnow(),
+               ReceptionSession.status != SessionStatus.CANCELLED)
         .order_by(ReceptionSession.starts_at).limit(1))
     while unit is not None and unit.parent is not None:
         unit = unit.parent

@@ -20,13 +20,21 @@ from ..timeutil import iso_local, local_today, parse_iso, to_local, to_utc_naive
 from ..units.models import Unit
 from .availability import free_counts, session_slots
 from .generation import check_overlap
-from .models import ReceptionSession, SlotHold
+from .models import (
+    OPEN_SESSION_STATUSES,
+    ReceptionSession,
+    SessionKind,
+    SessionMode,
+    SessionStatus,
+    SlotHold,
+)
 from .notices import notify_deputy
 from .occupants import occupants
 
-MODE_LABELS = {"online": _l("Trực tuyến"), "in_person": _l("Trực tiếp"),
-               "hybrid": _l("Trực tiếp và trực tuyến")}
-KIND_LABELS = {"periodic": _l("Tiếp định kỳ"), "adhoc": _l("Tiếp đột xuất")}
+MODE_LABELS = {SessionMode.ONLINE: _l("Trực tuyến"), SessionMode.IN_PERSON: _l("Trực tiếp"),
+               SessionMode.HYBRID: _l("Trực tiếp và trực tuyến")}
+KIND_LABELS = {SessionKind.PERIODIC: _l("Tiếp định kỳ"),
+               SessionKind.ADHOC: _l("Tiếp đột xuất")}
 REASON_LENGTH = 2000
 AUTHORISATION_LENGTH = 300
 MAX_ADHOC_HOURS = 12
@@ -119,7 +127,7 @@ def parse_adhoc_body(data: dict, now: datetime) -> dict:
 
 def _lead_time_warnings(values: dict, now: datetime) -> list[CoreError]:
     """Online lead times (Decree 154 Art 23) only warn for an ad-hoc session."""
-    if values["mode"] == "in_person":
+    if values["mode"] == SessionMode.IN_PERSON:
         return []
     from .working_days import work_calendar
 
@@ -145,20 +153,21 @@ def create_adhoc_session(data: dict, actor) -> tuple[ReceptionSession, list[Core
     values = parse_adhoc_body(data, now)
     check_overlap(values["host"].id, [(values["starts_at"], values["ends_at"])])
     reception = ReceptionSession(
-        unit_id=values["unit"].id, host_id=values["host"].id, kind="adhoc",
+        unit_id=values["unit"].id, host_id=values["host"].id, kind=SessionKind.ADHOC,
         starts_at=values["starts_at"], ends_at=values["ends_at"],
-        slot_minutes=values["slot_minutes"], mode=values["mode"], status="scheduled",
+        slot_minutes=values["slot_minutes"], mode=values["mode"],
+        status=SessionStatus.SCHEDULED,
         location=values["location"], reason=values["reason"], published_at=now,
         created_by_id=getattr(actor, "id", None))
     db.session.add(reception)
     db.session.flush()
     record_event("session_create", actor=actor, target=f"session:{reception.id}",
-                 kind="adhoc", unit=values["unit"].code, reason=values["reason"])
+                 kind=SessionKind.ADHOC, unit=values["unit"].code, reason=values["reason"])
     return reception, _lead_time_warnings(values, now)
 
 
 def _require_open(reception: ReceptionSession, now: datetime) -> None:
-    if reception.status not in ("scheduled", "live") or reception.ends_at <= now:
+    if reception.status not in OPEN_SESSION_STATUSES or reception.ends_at <= now:
         raise CoreError("invalid_state", N_(
             "Buổi tiếp đã kết thúc hoặc đã bị hủy; không thể thay đổi."))
 
@@ -174,7 +183,7 @@ def cancel_session(reception: ReceptionSession, reason: object, actor) -> int:
     if errors:
         raise invalid(errors)
     _require_open(reception, utcnow())
-    reception.status, reception.cancel_reason = "cancelled", reason
+    reception.status, reception.cancel_reason = SessionStatus.CANCELLED, reason
     reception.sequence += 1
     count = occupants().cancel(reception, reason, actor)
     db.session.execute(delete(SlotHold).where(SlotHold.session_id == reception.id))
@@ -270,7 +279,7 @@ def next_public_sessions(limit: int = 8) -> list[SessionCard]:
     """The next published sessions still to come, across all units."""
     now = utcnow()
     query = (select(ReceptionSession)
-             .where(ReceptionSession.status.in_(("scheduled", "live")),
+             .where(ReceptionSession.status.in_(OPEN_SESSION_STATUSES),
                     ReceptionSession.ends_at > now, ReceptionSession.published_at <= now)
              .options(selectinload(ReceptionSession.host),
                       selectinload(ReceptionSession.acting_host),

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from sessions.tasks import DESCRIPTION_MAX, NOTE_MAX, RESULT_MAX
+from sessions.tasks import DESCRIPTION_MAX, NOTE_MAX, RESULT_MAX, TaskStatus
 
 
 class AssignForm(FlaskForm):
@@ -29,8 +29,8 @@ class AssignForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     status = RadioField(_l("Tình trạng thực hiện"), choices=[
-        SelectChoice("in_progress", _l("Đang thực hiện")),
-        SelectChoice("done", _l("Đã hoàn thành, báo cáo kết quả"))],
+        SelectChoice(TaskStatus.IN_PROGRESS, _l("Đang thực hiện")),
+        SelectChoice(TaskStatus.DONE, _l("Đã hoàn thành, báo cáo kết quả"))],
         validators=[InputRequired(_l("Vui lòng chọn tình trạng."))])
     result = TextAreaField(_l("Kết quả thực hiện"), validators=[Optional(),
                                                                Length(max=RESULT_MAX)])

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sessions import errors as err
 from sessions import tasks as core
 from sessions.errors import N_, CoreError
+from sessions.tasks import TaskStatus
 
 from ..audit.services import record_event
 from ..auth.access import agency_ids, is_admin, scoped_unit_ids
@@ -32,9 +33,9 @@ from . import notices
 from .models import Task, TaskAttachment, TaskEvent
 
 STATUS_LABELS = {
-    "assigned": _l("Đã giao"), "in_progress": _l("Đang thực hiện"),
-    "done": _l("Đã báo cáo kết quả"), "accepted": _l("Đã nghiệm thu"),
-    "returned": _l("Bị trả lại, đang thực hiện lại"),
+    TaskStatus.ASSIGNED: _l("Đã giao"), TaskStatus.IN_PROGRESS: _l("Đang thực hiện"),
+    TaskStatus.DONE: _l("Đã báo cáo kết quả"), TaskStatus.ACCEPTED: _l("Đã nghiệm thu"),
+    TaskStatus.RETURNED: _l("Bị trả lại, đang thực hiện lại"),
 }
 
 
@@ -87,10 +88,10 @@ def create_task(booking: Booking, data: dict, *, actor) -> Task:
         raise err.invalid(errors)
     now = utcnow()
     task = Task(booking_id=booking.id, agency_id=agency.id, created_by_id=actor.id,
-                created_at=now, updated_at=now, status="assigned", **values)
+                created_at=now, updated_at=now, status=TaskStatus.ASSIGNED, **values)
     db.session.add(task)
     db.session.flush()
-    _event(task, "", "assigned", actor)
+    _event(task, "", TaskStatus.ASSIGNED, actor)
     notices.notify_agency(task, "task_assigned", f"task:{task.id}:assigned")
     record_event("task_create", actor=actor, target=f"task:{task.id}",
                  booking=booking.id, agency=agency.code, due_date=task.due_date.isoformat())
@@ -124,7 +125,7 @@ def report_task(task: Task, data: dict, *, actor) -> Task:
         errors["status"] = error
     if errors:
         raise err.invalid(errors)
-    if new == "done" and not (result or task.result) and not _has_files(task):
+    if new == TaskStatus.DONE and not (result or task.result) and not _has_files(task):
         raise err.invalid({"result": CoreError("required", N_(
             "Vui lòng nhập kết quả thực hiện hoặc đính kèm văn bản."), field="result")})
     old, now = task.status, utcnow()
@@ -134,7 +135,7 @@ def report_task(task: Task, data: dict, *, actor) -> Task:
         return task
     task.status, task.updated_at = new, now
     task.started_at = task.started_at or now
-    if new == "done":
+    if new == TaskStatus.DONE:
         task.reported_at = now
         notices.notify_staff(task.created_by, task, "task_reported")
     _event(task, old, new, actor)
@@ -156,7 +157,7 @@ def review_task(task: Task, data: dict, *, actor) -> Task:
         if error.code == "invalid_state" and not errors:
             raise err.from_core(error) from None
         errors["decision"] = error
-    if not errors and new == "returned" and not note:
+    if not errors and new == TaskStatus.RETURNED and not note:
         errors["note"] = CoreError("required", N_("Vui lòng ghi lý do trả lại."),
                                    field="note")
     if errors:
@@ -164,8 +165,8 @@ def review_task(task: Task, data: dict, *, actor) -> Task:
     now = utcnow()
     task.status, task.review_note, task.updated_at = new, note, now
     task.reviewed_at, task.reviewed_by_id = now, actor.id
-    _event(task, "done", new, actor, note)
-    if new == "returned":
+    _event(task, TaskStatus.DONE, new, actor, note)
+    if new == TaskStatus.RETURNED:
         notices.notify_agency(task, "task_returned", f"task:{task.id}:returned:{now:%Y%m%d%H%M%S}")
     else:
         notices.notify_citizen_result(task)
@@ -243,7 +244,8 @@ def public_task_timeline(booking: Booking) -> list[dict]:
         "overdue": task.is_overdue(today),
         "assigned_on": _day(task.created_at),
         "reported_on": _day(task.reported_at),
-        "accepted_on": _day(task.reviewed_at) if task.status == "accepted" else None,
+        "accepted_on": _day(task.reviewed_at) if task.status == TaskStatus.ACCEPTED
+        else None,
     } for task in case_tasks(booking)]
 
 

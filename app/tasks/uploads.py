@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from sessions import errors as err
 from sessions.errors import N_, CoreError
+from sessions.tasks import TaskStatus
 
 from ..audit.services import record_event
 from ..bookings.uploads import clean_filename, copy_limited, sniff
@@ -57,7 +58,7 @@ def _store(storage) -> dict:
 
 def add_task_attachment(task: Task, storage, *, actor) -> TaskAttachment:
     """Attach one file to a task that is not yet accepted (at most MAX_FILES)."""
-    if task.status == "accepted":
+    if task.status == TaskStatus.ACCEPTED:
         raise err.invalid_state(N_("Nhiệm vụ đã được nghiệm thu, không thể thêm tệp."))
     count = db.session.scalar(select(func.count(TaskAttachment.id))
                               .where(TaskAttachment.task_id == task.id)) or 0

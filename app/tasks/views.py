@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from sessions.errors import CoreError
+from sessions.tasks import TaskStatus
 
 from ..auth.decorators import roles_required
 from ..bookings.models import Booking
@@ -78,7 +79,7 @@ def _render_detail(task: Task, report_form, review_form, status: int = 200):
     """The task page, with the report form for the agency while the task is open and
     the review form for the secretary once a result is reported."""
     may_report = can_report(current_user, task) and task.is_open
-    may_review = can_review(current_user, task) and task.status == "done"
+    may_review = can_review(current_user, task) and task.status == TaskStatus.DONE
     return render_template(
         "tasks/detail.html", task=task, today=local_today(),
         citizen=citizen_name(task, current_user),
