@@ -13,6 +13,29 @@ from sqlalchemy import create_engine, text
 
 from tests import factories
 
+
+def _own_database_per_worker() -> None:
+    """Under ``pytest -n N`` (pytest-xdist) each worker but the first tests in a
+    PostgreSQL database of its own, ``<name>_gwK``, created here when missing: the
+    fixtures empty and rebuild the tables, which two workers cannot share."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("TEST_DATABASE_URL")
+    if worker in ("", "gw0") or not url or "://" not in url:
+        return
+    base, _slash, name = url.partition("?")[0].rpartition("/")
+    own = f"{name}_{worker}"
+    try:
+        import psycopg
+
+        with psycopg.connect(url, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone() \
+                    is None:
+                conn.execute(f'CREATE DATABASE "{own}"')
+    except Exception:  # noqa: BLE001 - unreachable: the fixtures skip or fail as usual
+        return
+    os.environ["TEST_DATABASE_URL"] = f"{base}/{own}"
+
+
+_own_database_per_worker()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 IN_CI = bool(os.environ.get("CI"))
 
@@ -34,6 +57,18 @@ def _postgres_reachable(url: str) -> str | None:
         return None
     except Exception as exc:  # noqa: BLE001 - reported as the skip reason
         return str(exc).splitlines()[0]
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests that use the shared Redis (its pub/sub channels are not per database
+    number) run in one worker, one after another (``--dist loadgroup``)."""
+    shared = {}
+    for item in items:
+        path = item.path
+        if path not in shared:
+            shared[path] = "TEST_REDIS_URL" in path.read_text(encoding="utf-8")
+        if shared[path]:
+            item.add_marker(pytest.mark.xdist_group("shared-redis"))
 
 
 def pytest_report_header(config):
