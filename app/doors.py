@@ -38,8 +38,11 @@ CONTRACT_CODES = frozenset(STATUSES) | {"validation_error", "consent_required"}
 
 
 def after_commit(action: Callable[[], object]) -> None:
-    """Run ``action`` once the current unit of work has committed (never if it rolls back)."""
-    db.session.info.setdefault(_AFTER_COMMIT, []).append(action)
+    """Run ``action`` once the current unit of work has committed (never if it rolls back).
+    An action registered twice in one unit of work runs once."""
+    waiting = db.session.info.setdefault(_AFTER_COMMIT, [])
+    if action not in waiting:
+        waiting.append(action)
 
 
 def commit() -> None:
