@@ -70,8 +70,7 @@ def register():
 @throttle.code_tries()
 def register_confirm():
     """The code sent by SMS at registration (PHONE_CHECK) activates the account."""
-    data = json_body()
-    user = recovery.confirm_phone(data.get("username"), data.get("code"))
+    user = recovery.confirm_phone(json_body())
     if user is None:  # answered, not raised: the door commits the try used
         return api_error(recovery.wrong_code()).response()
     return jsonify(user.to_dict())
@@ -81,7 +80,7 @@ def register_confirm():
 @throttle.code_requests()
 def register_resend():
     """A new phone-check code; the same answer for any username."""
-    recovery.resend_phone_code(json_body().get("username"))
+    recovery.resend_phone_code(json_body())
     return jsonify({"ok": True}), 202
 
 
@@ -89,16 +88,14 @@ def register_resend():
 @throttle.code_requests()
 def password_reset():
     """CONTRACT §7: 202 whatever the username; a code goes to the account, if any."""
-    recovery.request_password_reset(json_body().get("username"))
+    recovery.request_password_reset(json_body())
     return jsonify({"ok": True}), 202
 
 
 @bp.post("/auth/password-reset/confirm")
 @throttle.code_tries()
 def password_reset_confirm():
-    data = json_body()
-    refusal = recovery.confirm_password_reset(data.get("username"), data.get("code"),
-                                              data.get("password"))
+    refusal = recovery.confirm_password_reset(json_body())
     if refusal is not None:  # answered, not raised: the door commits the try used
         return api_error(refusal).response()
     return jsonify({"ok": True})
@@ -145,12 +142,12 @@ document("/auth/register", "post", "Register a citizen account", body={
                    "consents": {"type": "object"}}},
     responses={"201": _json("The new account", _USER)})
 _OK = {"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean"}}}
+_NAME = {"type": "string", "minLength": 1, "maxLength": 254, "pattern": r"\S"}
 _USERNAME = {"type": "object", "required": ["username"],
-             "properties": {"username": {"type": "string",
-                                         "description": "e-mail or phone number"}}}
+             "properties": {"username": {**_NAME, "description": "e-mail or phone number"}}}
 document("/auth/register/confirm", "post", "Confirm the phone of a new account", body={
     "type": "object", "required": ["username", "code"],
-    "properties": {"username": {"type": "string"}, "code": {"type": "string"}}},
+    "properties": {"username": _NAME, "code": _NAME}},
     responses={"200": _json("The account, now active", _USER)},
     description="With PHONE_CHECK on, an account registered with a phone number is active "
                 "once the 6-digit code sent to it by SMS is given here (10 minutes, 5 tries); "
@@ -164,8 +161,8 @@ document("/auth/password-reset", "post", "Ask for a password reset code", body=_
                      "replaces the previous code. Limited per address and per username (429).")
 document("/auth/password-reset/confirm", "post", "Set a new password with the code", body={
     "type": "object", "required": ["username", "code", "password"],
-    "properties": {"username": {"type": "string"}, "code": {"type": "string"},
-                   "password": {"type": "string"}}},
+    "properties": {"username": _NAME, "code": _NAME,
+                   "password": {**_NAME, "maxLength": 1000}}},
     responses={"200": _json("Reset: every session and token of the person has ended", _OK)},
     description="422 `validation_error` for a wrong or expired code or a weak password.")
 document("/me/calendar-token", "post", "A new personal calendar feed URL", auth=True,

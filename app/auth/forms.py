@@ -102,4 +102,13 @@ class PhoneCheckForm(FlaskForm):
                            validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")),
                                        Length(max=20)])
     code = StringField(_l("Mã xác nhận (6 chữ số)"),
-                       validators=[Optional(), Length(max=20)])
+                       validators=[DataRequired(_l("Vui lòng nhập mã xác nhận.")),
+                                   Length(max=20)])
+
+
+class PhoneResendForm(FlaskForm):
+    """Registration with PHONE_CHECK: a new code for the phone given."""
+
+    username = StringField(_l("Số điện thoại di động"),
+                           validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")),
+                                       Length(max=20)])

@@ -25,10 +25,20 @@ from .services import check_password_rules, find_user, register_citizen, set_pas
 RESET_KIND = "password_reset_code"
 PHONE_KIND = "phone_check_code"
 WRONG_CODE = N_("Mã xác nhận không đúng hoặc đã hết hạn.")
+_LONGEST = {"username": 254, "code": 254, "password": 1000}
 
 
-def _text(value) -> str:
-    return value if isinstance(value, str) else ""
+def _given(data: dict, *names: str) -> list[str]:
+    """The text fields ``names`` of a request, or CoreError validation_error naming those
+    missing, empty, not text or too long (this says nothing about any account)."""
+    errors = {}
+    for name in names:
+        value = data.get(name)
+        if not isinstance(value, str) or not value.strip() or len(value) > _LONGEST[name]:
+            errors[name] = CoreError("required", N_("Vui lòng nhập trường này."), name)
+    if errors:
+        raise invalid(errors)
+    return [data[name] for name in names]
 
 
 def wrong_code() -> CoreError:
@@ -59,10 +69,11 @@ def _send_code(user: User, kind: str, code: str) -> str:
         return "email"
 
 
-def request_password_reset(username) -> None:
-    """Send a reset code to the active account named ``username`` (e-mail or phone),
-    if there is one. Whatever the username, the caller answers the same."""
-    user = find_user(_text(username)[:254])
+def request_password_reset(data: dict) -> None:
+    """Send a reset code to the active account named ``data["username"]`` (e-mail or
+    phone), if there is one. Whatever the username, the caller answers the same."""
+    (username,) = _given(data, "username")
+    user = find_user(username)
     if user is None or not user.is_active or not (user.phone or user.email):
         codes.new_code()  # about the same work as for an account
         record_event("password_reset_requested", target="", known=False)
@@ -72,24 +83,26 @@ def request_password_reset(username) -> None:
                  known=True, channel=channel)
 
 
-def confirm_password_reset(username, code, password) -> CoreError | None:
-    """Set ``password`` on the account named ``username`` if ``code`` is its live reset
-    code; returns the refusal (422 validation_error), or None when done.
+def confirm_password_reset(data: dict) -> CoreError | None:
+    """Set ``data["password"]`` on the account named ``data["username"]`` if
+    ``data["code"]`` is its live reset code; returns the refusal (422 validation_error),
+    or None when done. Missing fields raise it.
 
     A weak password is refused before the code is looked at (no try used). A wrong
     code uses one of the code's tries: the caller commits the refusal too. Once reset,
     every session, remember-me cookie and API token of the person ends."""
-    user = find_user(_text(username)[:254])
+    username, code, password = _given(data, "username", "code", "password")
+    user = find_user(username)
     if user is not None and not user.is_active:
         user = None
     try:
-        check_password_rules(_text(password), phone=user.phone if user else None,
+        check_password_rules(password, phone=user.phone if user else None,
                              email=user.email if user else None)
     except CoreError as exc:
         return invalid({"password": exc})
-    if not codes.check(user, codes.PASSWORD_RESET, _text(code)[:20]):
+    if not codes.check(user, codes.PASSWORD_RESET, code[:20]):
         return wrong_code()
-    set_password(user, _text(password), actor=user, via="code")
+    set_password(user, password, actor=user, via="code")
     return None
 
 
@@ -104,19 +117,21 @@ def register_citizen_checked(data: dict) -> User:
     return user
 
 
-def awaiting_phone_check(username) -> User | None:
+def awaiting_phone_check(username: str) -> User | None:
     """The account named ``username`` that waits for its phone check, or None."""
-    user = find_user(_text(username)[:254])
+    user = find_user(username)
     if user is None or user.is_active or codes.pending(user, codes.PHONE_CHECK) is None:
         return None
     return user
 
 
-def confirm_phone(username, code) -> User | None:
-    """Activate the account waiting for its phone check if ``code`` is right, its phone
-    marked verified; None when not (a wrong code uses a try: the caller commits)."""
+def confirm_phone(data: dict) -> User | None:
+    """Activate the account named ``data["username"]`` waiting for its phone check if
+    ``data["code"]`` is right, its phone marked verified; None when not (a wrong code
+    uses a try: the caller commits). Missing fields raise validation_error."""
+    username, code = _given(data, "username", "code")
     user = awaiting_phone_check(username)
-    if not codes.check(user, codes.PHONE_CHECK, _text(code)[:20]):
+    if not codes.check(user, codes.PHONE_CHECK, code[:20]):
         return None
     user.is_active_account = True
     user.phone_verified_at = utcnow()
@@ -124,9 +139,10 @@ def confirm_phone(username, code) -> User | None:
     return user
 
 
-def resend_phone_code(username) -> None:
-    """A new code for an account waiting for its phone check (the previous one stops
-    working); nothing for any other name."""
+def resend_phone_code(data: dict) -> None:
+    """A new code for the account named ``data["username"]`` if it waits for its phone
+    check (the previous code stops working); nothing for any other name."""
+    (username,) = _given(data, "username")
     user = awaiting_phone_check(username)
     if user is not None:
         _send_code(user, PHONE_KIND, codes.issue(user, codes.PHONE_CHECK))

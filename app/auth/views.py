@@ -31,6 +31,7 @@ from .forms import (
     LoginForm,
     PasswordForm,
     PhoneCheckForm,
+    PhoneResendForm,
     ProfileForm,
     RegisterForm,
     ResetConfirmForm,
@@ -180,7 +181,7 @@ def register_confirm():
     """PHONE_CHECK: the code sent by SMS at registration activates the account."""
     form = PhoneCheckForm(username=session.get(_PHONE_CHECK))
     if form.validate_on_submit():
-        user = recovery.confirm_phone(form.username.data, form.code.data)
+        user = recovery.confirm_phone(form.data)
         if user is not None:
             session.pop(_PHONE_CHECK, None)
             websessions.sign_in(user)
@@ -193,9 +194,9 @@ def register_confirm():
 @bp.post("/register/confirm/resend")
 @throttle.code_requests()
 def register_resend():
-    form = PhoneCheckForm()
+    form = PhoneResendForm()
     if form.validate_on_submit():
-        recovery.resend_phone_code(form.username.data)
+        recovery.resend_phone_code(form.data)
         session[_PHONE_CHECK] = form.username.data.strip()
     flash(_("Nếu số điện thoại này đang chờ xác nhận, một mã mới đã được gửi tới nó."), "info")
     return redirect(url_for("auth.register_confirm"))
@@ -207,7 +208,7 @@ def password_reset():
     """Forgotten password, first step: the same answer whether the account exists or not."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        recovery.request_password_reset(form.username.data)
+        recovery.request_password_reset(form.data)
         session[_RESET_NAME] = form.username.data.strip()
         flash(_("Nếu tài khoản tồn tại, mã xác nhận đã được gửi tới số điện thoại của tài "
                 "khoản (hoặc email nếu tài khoản không có số điện thoại). Mã có hiệu lực "
@@ -222,8 +223,7 @@ def password_reset_confirm():
     """Forgotten password, second step: the code and the new password."""
     form = ResetConfirmForm(username=session.get(_RESET_NAME))
     if form.validate_on_submit():
-        refusal = recovery.confirm_password_reset(form.username.data, form.code.data,
-                                                  form.password.data)
+        refusal = recovery.confirm_password_reset(form.data)
         if refusal is None:
             session.pop(_RESET_NAME, None)
             flash(_("Đã đặt lại mật khẩu. Mọi phiên đăng nhập cũ đã kết thúc. Vui lòng đăng "

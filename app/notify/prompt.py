@@ -4,8 +4,11 @@ CONTRACT §6: "an event's messages are handed to their channels within 30 second
 development and production alike". The scheduler's ``dispatch_outbox`` job runs every
 20 seconds; on top of it, a commit that wrote outbox rows (app/notify/services.py
 registers :func:`dispatch_soon` with ``doors.after_commit``) starts one dispatch run in
-the background of this process at once: a thread in threading mode, a greenlet in
-gevent mode (``socketio.start_background_task``). The request does not wait for it.
+the background of this process at once: a daemon ``threading.Thread``, which is a
+greenlet in a gevent worker (gunicorn's worker patches ``threading``, app/serving.py)
+and a real thread elsewhere, also in the unpatched ``flask scheduler`` process, whose
+production setting still names gevent (so ``socketio.start_background_task`` would
+spawn a greenlet there that never runs). The request does not wait for it.
 
 At most one such run goes on per process; a commit during a run asks for one more run
 after it, so no message waits for the next interval. Runs of other processes and of the
@@ -21,8 +24,8 @@ import threading
 
 from flask import Flask, current_app
 
-from ..extensions import socketio
-from ..jobs import run_job
+from ..doors import unit_of_work
+from ..extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,7 @@ def dispatch_soon() -> None:
         _state["running"] = True
         _idle.clear()
     try:
-        socketio.start_background_task(_run, app)
+        threading.Thread(target=_run, args=(app,), name="outbox-dispatch", daemon=True).start()
     except Exception:  # noqa: BLE001 - the scheduler's interval still sends the message
         log.exception("outbox: could not start a dispatch run")
         _finish()
@@ -53,15 +56,27 @@ def dispatch_soon() -> None:
 def _run(app: Flask) -> None:
     """Dispatch runs, one after another while commits asked for one more."""
     while True:
-        try:
-            run_job(app, "dispatch_outbox")
-        except Exception:  # noqa: BLE001 - logged and counted by run_job; retried later
-            pass
+        _dispatch(app)
         with _lock:
             if not _state["again"]:
                 break
             _state["again"] = False
     _finish()
+
+
+def _dispatch(app: Flask) -> None:
+    """One dispatch run in its own app context, as a job run is (app/jobs.py), but not
+    counted as one: the scheduled jobs' metric stays the scheduler's."""
+    from .jobs import dispatch_outbox  # jobs imports services, which imports this module
+
+    with app.app_context():
+        try:
+            with unit_of_work():
+                dispatch_outbox()
+        except Exception:  # noqa: BLE001 - what is not sent now goes at the next run
+            log.exception("outbox: a dispatch run after a commit failed")
+        finally:
+            db.session.remove()
 
 
 def _finish() -> None:
