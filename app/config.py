@@ -74,6 +74,12 @@ class Config:
     # proxy on the way; the client's own timeout is this plus 20 s).
     SOCKETIO_PING_INTERVAL = int(os.environ.get("SOCKETIO_PING_INTERVAL", "25"))
     SCHEDULER = _flag("SCHEDULER", "on")
+    # A commit that queued messages starts a dispatch run in the background at once
+    # (app/notify/prompt.py), besides the scheduler's run every 20 seconds.
+    OUTBOX_DISPATCH_ON_COMMIT = _flag("OUTBOX_DISPATCH_ON_COMMIT", "on")
+    # A citizen who registers with a phone number confirms it with a code sent by SMS
+    # before the account works (app/auth/recovery.py); on in production.
+    PHONE_CHECK = _flag("PHONE_CHECK", "off")
     # Events a /live connection may send: a token bucket refilled RATE a second, holding
     # BURST at most, per connection; ``signal`` has its own bucket, as a call sends its ICE
     # candidates at once; and one per client address over all its connections (0 = none),
@@ -156,6 +162,8 @@ class TestingConfig(Config):
     AUDIT_KEY = "testing-audit-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SCHEDULER = False
+    OUTBOX_DISPATCH_ON_COMMIT = _flag("OUTBOX_DISPATCH_ON_COMMIT", "off")
+    PHONE_CHECK = _flag("PHONE_CHECK", "off")
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_PAGE_CACHE_SECONDS = 0
@@ -165,6 +173,7 @@ class ProductionConfig(Config):
     APP_ENV = "production"
     RATELIMIT_ENABLED = True
     SEED_ALLOWED = False
+    PHONE_CHECK = _flag("PHONE_CHECK", "on")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")

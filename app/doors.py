@@ -39,8 +39,11 @@ CONTRACT_CODES = frozenset(STATUSES) | {"validation_error", "consent_required"}
 
 
 def after_commit(action: Callable[[], object]) -> None:
-    """Run ``action`` once the current unit of work has committed (never if it rolls back)."""
-    db.session.info.setdefault(_AFTER_COMMIT, []).append(action)
+    """Run ``action`` once the current unit of work has committed (never if it rolls back).
+    An action registered twice in one unit of work runs once."""
+    waiting = db.session.info.setdefault(_AFTER_COMMIT, [])
+    if action not in waiting:
+        waiting.append(action)
 
 
 def commit() -> None:
@@ -101,10 +104,17 @@ def refusal_text(exc: CoreError) -> str:
 
 
 def refuse(exc: CoreError, form=None, aliases: dict[str, str] | None = None) -> str:
-    """Roll back and show a refusal on the page: each field error on the ``form`` field
-    of that name (or of the name ``aliases`` gives it), the others flashed as one
-    sentence (the headline when the refusal names no field). Returns the headline."""
+    """Roll back and show a refusal on the page (:func:`show_refusal`). Returns the
+    headline."""
     rollback()
+    return show_refusal(exc, form, aliases)
+
+
+def show_refusal(exc: CoreError, form=None, aliases: dict[str, str] | None = None) -> str:
+    """Show a refusal on the page, keeping the unit of work (a refusal that is itself
+    recorded, such as a wrong one-time code using up a try): each field error on the
+    ``form`` field of that name (or of the name ``aliases`` gives it), the others
+    flashed as one sentence (the headline when the refusal names no field)."""
     unplaced = []
     for name, error in exc.field_errors().items():
         field = (aliases or {}).get(name, name)

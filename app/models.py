@@ -1,7 +1,7 @@
 """Every model, imported once so that metadata (and Alembic) sees all tables."""
 
 from .audit.models import AuditEvent  # noqa: F401
-from .auth.models import ApiToken, RecoveryCode, RoleAssignment, User  # noqa: F401
+from .auth.models import ApiToken, OneTimeCode, RecoveryCode, RoleAssignment, User  # noqa: F401
 from .bookings.models import Attachment, Booking, BookingEvent, IdempotencyKey, Rating, SlotHold  # noqa: F401
 from .live.models import QueueEntry, QueueTransition, Recording  # noqa: F401
 from .minutes.models import Minutes, MinutesVersion  # noqa: F401

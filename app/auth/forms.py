@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -68,3 +68,47 @@ class TotpConfirmForm(FlaskForm):
     code = StringField(_l("Mã xác thực"),
                        validators=[DataRequired(_l("Vui lòng nhập mã xác thực.")),
                                    Length(max=20)])
+
+
+class ResetRequestForm(FlaskForm):
+    """Forgotten password, first step: the account's e-mail or phone number."""
+
+    username = StringField(_l("Email hoặc số điện thoại"),
+                           validators=[DataRequired(_l("Vui lòng nhập email hoặc số điện thoại.")),
+                                       Length(max=254)])
+
+
+class ResetConfirmForm(FlaskForm):
+    """Forgotten password, second step: the code received and the new password."""
+
+    username = StringField(_l("Email hoặc số điện thoại"),
+                           validators=[DataRequired(_l("Vui lòng nhập email hoặc số điện thoại.")),
+                                       Length(max=254)])
+    code = StringField(_l("Mã xác nhận (6 chữ số)"),
+                       validators=[DataRequired(_l("Vui lòng nhập mã xác nhận.")),
+                                   Length(max=20)])
+    password = PasswordField(_l("Mật khẩu mới"),
+                             validators=[DataRequired(_l("Vui lòng nhập mật khẩu mới.")),
+                                         Length(max=200)])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"),
+                            validators=[DataRequired(_l("Vui lòng nhập lại mật khẩu mới.")),
+                                        EqualTo("password", _l("Hai mật khẩu không khớp."))])
+
+
+class PhoneCheckForm(FlaskForm):
+    """Registration with PHONE_CHECK: the code sent by SMS to the phone given."""
+
+    username = StringField(_l("Số điện thoại di động"),
+                           validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")),
+                                       Length(max=20)])
+    code = StringField(_l("Mã xác nhận (6 chữ số)"),
+                       validators=[DataRequired(_l("Vui lòng nhập mã xác nhận.")),
+                                   Length(max=20)])
+
+
+class PhoneResendForm(FlaskForm):
+    """Registration with PHONE_CHECK: a new code for the phone given."""
+
+    username = StringField(_l("Số điện thoại di động"),
+                           validators=[DataRequired(_l("Vui lòng nhập số điện thoại.")),
+                                       Length(max=20)])

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,9 @@ class User(UserMixin, db.Model):
     # with an older value no longer signs anyone in (app/auth/websessions.py).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the person proved they hold ``phone`` with a code sent to it by SMS
+    # (PHONE_CHECK, app/auth/recovery.py); None: not proven.
+    phone_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Second factor (staff only): the TOTP secret encrypted with a key derived from
     # SECRET_KEY, and the last time step accepted, so that a code is never used twice.
@@ -150,3 +154,21 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class OneTimeCode(db.Model):
+    """A 6-digit code sent to a person for one ``purpose`` (a password reset, the check
+    of a phone number at registration): only its HMAC is stored, it expires, and it
+    allows a few tries. A new code for the same purpose replaces the previous one
+    (app/auth/codes.py)."""
+
+    __tablename__ = "one_time_codes"
+    __table_args__ = (UniqueConstraint("user_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(default=0)

@@ -443,11 +443,12 @@ def change_password(user: User, current: str, new: str, *,
     end_other_sessions(user, keep_login=keep_login)
 
 
-def set_password(user: User, new: str, *, actor) -> None:
-    """An administrator sets a new password for someone (e.g. a reset on request): every
-    session, cookie and token of that person ends."""
+def set_password(user: User, new: str, *, actor, **detail) -> None:
+    """A new password for someone, set by an administrator (a reset on request) or by
+    the person with a reset code (``detail`` goes into the audit event): every session,
+    cookie and token of that person ends."""
     check_password_rules(new, phone=user.phone, email=user.email)
     user.password_hash = hash_password(new)
     user.failed_logins, user.locked_until = 0, None
-    record_event("password_reset", actor=actor, target=f"user:{user.id}")
+    record_event("password_reset", actor=actor, target=f"user:{user.id}", **detail)
     end_other_sessions(user, actor=actor)

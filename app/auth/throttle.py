@@ -27,16 +27,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, request
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+
+from sessions.errors import CoreError
+from sessions.identity import normalize_phone
 
 from ..extensions import limiter
 
 PER_ADDRESS = parse("10 per 15 minutes")
 ACCOUNT_CEILING = parse("30 per 15 minutes")
 PER_ADDRESS_UNDER_ATTACK = 3
+# Codes sent (a password reset, a new phone-check code) and codes tried, per client
+# address and per account named, the web and the API counted together (CONTRACT §3).
+CODE_REQUESTS_PER_ADDRESS = "20 per hour"
+CODE_REQUESTS_PER_ACCOUNT = "5 per hour"
+CODE_TRIES_PER_ADDRESS = "30 per 15 minutes"
+CODE_TRIES_PER_ACCOUNT = "10 per 15 minutes"
 
 _strategies: dict[int, MovingWindowRateLimiter] = {}
 _in_memory = MovingWindowRateLimiter(MemoryStorage())
@@ -108,3 +117,37 @@ class LoginGate:
             return
         _counted(lambda strategy: (strategy.hit(PER_ADDRESS, *self._pair),
                                    strategy.hit(ACCOUNT_CEILING, *self._whole)))
+
+
+def username_key() -> str:
+    """The rate-limit key of the account a password-reset or phone-check request names
+    (its ``username`` in the JSON body or the form): a digest of the name, a phone
+    number in any accepted form counting as one."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    name = data.get("username") if hasattr(data, "get") else None
+    name = (name if isinstance(name, str) else "").strip().lower()[:254]
+    try:
+        name = normalize_phone(name)
+    except CoreError:
+        pass
+    return "account:" + hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def code_requests(methods: list[str] | None = None):
+    """The limits of a route that sends a code, shared by the web and the API."""
+    def decorate(view):
+        view = limiter.shared_limit(CODE_REQUESTS_PER_ACCOUNT, scope="code-requests-account",
+                                    key_func=username_key, methods=methods)(view)
+        return limiter.shared_limit(CODE_REQUESTS_PER_ADDRESS, scope="code-requests-address",
+                                    methods=methods)(view)
+    return decorate
+
+
+def code_tries(methods: list[str] | None = None):
+    """The limits of a route that checks a code, shared by the web and the API."""
+    def decorate(view):
+        view = limiter.shared_limit(CODE_TRIES_PER_ACCOUNT, scope="code-tries-account",
+                                    key_func=username_key, methods=methods)(view)
+        return limiter.shared_limit(CODE_TRIES_PER_ADDRESS, scope="code-tries-address",
+                                    methods=methods)(view)
+    return decorate

@@ -1,4 +1,5 @@
-"""Web pages: log in, register, log out, the citizen's own profile."""
+"""Web pages: log in, register (with its phone check), forgotten password, log out, the
+citizen's own profile."""
 
 from __future__ import annotations
 
@@ -19,15 +20,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit.services import record_event
-from ..doors import attempt
+from ..doors import attempt, show_refusal
 from ..extensions import db, limiter
 from ..web import safe_next
-from . import services, totp, websessions
+from . import recovery, services, throttle, totp, websessions
 from .forms import (
     LoginForm,
     PasswordForm,
+    PhoneCheckForm,
+    PhoneResendForm,
     ProfileForm,
     RegisterForm,
+    ResetConfirmForm,
+    ResetRequestForm,
     TotpConfirmForm,
     TotpEnableForm,
     TotpLoginForm,
@@ -37,6 +42,8 @@ from .models import User
 bp = Blueprint("auth", __name__)
 _PENDING = "totp_pending"
 _SETUP = "totp_setup"
+_RESET_NAME = "reset_username"
+_PHONE_CHECK = "phone_check"
 # How long the second step of a login waits for the code.
 PENDING_SECONDS = 300
 
@@ -138,13 +145,76 @@ def register():
                                           "password")}
         data["consents"] = {"data_processing": form.consent_data.data,
                             "recording": form.consent_recording.data}
-        user, ok = attempt(services.register_citizen, data, form=form,
+        user, ok = attempt(recovery.register_citizen_checked, data, form=form,
                            aliases={"consents": "consent_data"})
+        if ok and not user.is_active:  # PHONE_CHECK: the code sent by SMS activates it
+            session[_PHONE_CHECK] = user.phone
+            flash(_("Chúng tôi đã gửi mã xác nhận tới số điện thoại của bạn. Nhập mã để "
+                    "hoàn tất đăng ký."), "info")
+            return redirect(url_for("auth.register_confirm"))
         if ok:
             websessions.sign_in(user)
             flash(_("Đăng ký thành công. Chào mừng bạn!"), "success")
             return redirect(_safe_next(url_for("main.home")))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/confirm", methods=["GET", "POST"])
+@throttle.code_tries(methods=["POST"])
+def register_confirm():
+    """PHONE_CHECK: the code sent by SMS at registration activates the account."""
+    form = PhoneCheckForm(username=session.get(_PHONE_CHECK))
+    if form.validate_on_submit():
+        user = recovery.confirm_phone(form.data)
+        if user is not None:
+            session.pop(_PHONE_CHECK, None)
+            websessions.sign_in(user)
+            flash(_("Đã xác nhận số điện thoại. Đăng ký thành công. Chào mừng bạn!"), "success")
+            return redirect(url_for("main.home"))
+        show_refusal(recovery.wrong_code(), form)
+    return render_template("auth/register_confirm.html", form=form)
+
+
+@bp.post("/register/confirm/resend")
+@throttle.code_requests()
+def register_resend():
+    form = PhoneResendForm()
+    if form.validate_on_submit():
+        recovery.resend_phone_code(form.data)
+        session[_PHONE_CHECK] = form.username.data.strip()
+    flash(_("Nếu số điện thoại này đang chờ xác nhận, một mã mới đã được gửi tới nó."), "info")
+    return redirect(url_for("auth.register_confirm"))
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@throttle.code_requests(methods=["POST"])
+def password_reset():
+    """Forgotten password, first step: the same answer whether the account exists or not."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        recovery.request_password_reset(form.data)
+        session[_RESET_NAME] = form.username.data.strip()
+        flash(_("Nếu tài khoản tồn tại, mã xác nhận đã được gửi tới số điện thoại của tài "
+                "khoản (hoặc email nếu tài khoản không có số điện thoại). Mã có hiệu lực "
+                "trong 10 phút."), "info")
+        return redirect(url_for("auth.password_reset_confirm"))
+    return render_template("auth/password_reset.html", form=form)
+
+
+@bp.route("/password-reset/confirm", methods=["GET", "POST"])
+@throttle.code_tries(methods=["POST"])
+def password_reset_confirm():
+    """Forgotten password, second step: the code and the new password."""
+    form = ResetConfirmForm(username=session.get(_RESET_NAME))
+    if form.validate_on_submit():
+        refusal = recovery.confirm_password_reset(form.data)
+        if refusal is None:
+            session.pop(_RESET_NAME, None)
+            flash(_("Đã đặt lại mật khẩu. Mọi phiên đăng nhập cũ đã kết thúc. Vui lòng đăng "
+                    "nhập bằng mật khẩu mới."), "success")
+            return redirect(url_for("auth.login"))
+        show_refusal(refusal, form)
+    return render_template("auth/password_reset_confirm.html", form=form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -8,11 +8,18 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from ..doors import after_commit
 from ..extensions import db
 from ..timeutil import utcnow
 from . import sms
 from .models import Notification
+from .prompt import dispatch_soon
 from .zalo import uses_zalo
+
+#: Kinds that carry a secret (a one-time code). They go on the channel they were queued
+#: on (:func:`queue_direct`), SMS or e-mail: never by a Zalo template nor on any other
+#: channel, whatever template a kind is given.
+DIRECT_KINDS = frozenset({"password_reset_code", "phone_check_code"})
 
 
 def queue_notification(user, kind: str, subject: str, body: str, *,
@@ -54,6 +61,8 @@ def queue_notification(user, kind: str, subject: str, body: str, *,
                            calendar=calendar if channel == "email" else "")
         db.session.add(row)
         added.append(row)
+    if added:
+        after_commit(dispatch_soon)
     return added
 
 
@@ -62,6 +71,19 @@ def sms_text(user, kind: str, subject: str, body: str, facts: dict | None) -> st
     config = current_app.config
     with force_locale(user.locale or config["BABEL_DEFAULT_LOCALE"]):
         return sms.render(kind, facts, subject, body, unicode=bool(config.get("SMS_UNICODE")))
+
+
+def queue_direct(user, channel: str, recipient: str, kind: str, subject: str,
+                 body: str) -> Notification:
+    """Queue one message on exactly ``channel`` to ``recipient``, in the caller's
+    transaction: no other channel is chosen for it (a code sent by SMS never becomes a
+    Zalo message). The body is sent as given."""
+    row = Notification(user_id=user.id if user is not None else None, channel=channel,
+                       recipient=recipient, kind=kind, subject=subject[:300], body=body,
+                       send_after=utcnow())
+    db.session.add(row)
+    after_commit(dispatch_soon)
+    return row
 
 
 def pending(limit: int = 100) -> list[Notification]:

@@ -128,6 +128,13 @@ WEB: dict[str, Access] = {
     "auth.logout": public(),
     "auth.register": public("10 POSTs per hour per address"),
     "auth.login_totp": public("second step of a login: the pending login kept in the session"),
+    "auth.password_reset": public("the same answer for any username; 5 POSTs per hour per "
+                                  "username, 20 per address"),
+    "auth.password_reset_confirm": public("the code sent to the account; 10 POSTs per 15 "
+                                          "minutes per username, 30 per address"),
+    "auth.register_confirm": public("the code sent by SMS to the new account's phone"),
+    "auth.register_resend": public("the same answer for any number; 5 POSTs per hour per "
+                                   "number, 20 per address"),
     "auth.profile": signed_in("one's own profile"),
     "auth.security": STAFF_OWN,
     "auth.totp_enable": STAFF_OWN,
@@ -244,6 +251,12 @@ API: dict[str, Access] = {
     "api.login": public("429 after 10 failures for one account from one address in 15 "
                         "minutes"),
     "api.register": public(),
+    "api.register_confirm": public("the code sent by SMS to the new account's phone"),
+    "api.register_resend": public("the same answer for any number; 5 per hour per number"),
+    "api.password_reset": public("202 for any username; 5 per hour per username, 20 per "
+                                 "address"),
+    "api.password_reset_confirm": public("the code sent to the account; 10 per 15 minutes "
+                                         "per username, 30 per address"),
     "api.logout": signed_in("revokes the token used"),
     "api.calendar_token": signed_in("one's own feed"),
     "api.units": public(),
