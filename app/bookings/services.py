@@ -26,6 +26,7 @@ from ..schedules.availability import held_starts, slot_starts
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
 from . import errors as err
+from .assurance import check_verified_identity
 from .lifecycle import cancel_booking, decide_booking, rate_booking, reschedule_booking  # noqa: F401
 from .messages import notify_booking
 from .models import Attachment, Booking, BookingEvent, IdempotencyKey, SlotHold
@@ -84,6 +85,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     try:
         reception, duplicate, held = _session_state(request.session_id, open_key)
         _check_request(request, reception, now)
+        check_verified_identity(citizen, reception)
         if duplicate:
             raise err.duplicate_matter()
         candidates = _precheck_slots(reception, request, now, held)
