@@ -26,7 +26,7 @@ from ..doors import attempt, rollback
 from ..extensions import db, limiter
 from ..i18n import core_message
 from ..web import safe_next
-from . import oidc, services, totp, vneid, websessions
+from . import services, totp, vneid, websessions
 from .forms import (
     LoginForm,
     PasswordForm,
@@ -45,6 +45,8 @@ _SETUP = "totp_setup"
 _OIDC = "oidc_pending"
 #: A VNeID identity whose ID number has a password account: linked at its next login.
 _LINK = "oidc_link"
+#: How long that identity waits for the password login.
+LINK_SECONDS = 600
 # How long the second step of a login waits for the code.
 PENDING_SECONDS = 300
 
@@ -86,7 +88,7 @@ def login():
 def _pending_link() -> vneid.Identity | None:
     """The VNeID identity waiting for its password login, if still fresh."""
     pending = session.get(_LINK)
-    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > oidc.PENDING_SECONDS:
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > LINK_SECONDS:
         return None
     return vneid.Identity.from_dict(pending)
 
@@ -314,6 +316,8 @@ def _oidc_failed(exc: CoreError):
 @limiter.limit("20 per 15 minutes")
 def oidc_login():
     """Off to the provider, with a fresh state, nonce and PKCE verifier in the session."""
+    from . import oidc  # the OpenID client (and its crypto) loads only when used
+
     if not oidc.enabled():
         abort(404)
     try:
@@ -328,6 +332,8 @@ def oidc_login():
 @limiter.limit("20 per 15 minutes")
 def oidc_callback():
     """The provider's answer: checked, then the citizen is signed in (or asked to link)."""
+    from . import oidc
+
     if not oidc.enabled():
         abort(404)
     stored = session.pop(_OIDC, None)  # one use: a replayed callback finds nothing
