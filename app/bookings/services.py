@@ -85,7 +85,6 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     try:
         reception, duplicate, held = _session_state(request.session_id, open_key)
         _check_request(request, reception, now)
-        check_verified_identity(citizen, reception)
         if duplicate:
             raise err.duplicate_matter()
         candidates = _precheck_slots(reception, request, now, held)
@@ -103,6 +102,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
         if person is None:  # removed since the token was looked up
             raise err.invalid_state()
         citizen = person
+    check_verified_identity(citizen, reception)
     try:
         with db.session.begin_nested():
             booking = _insert(citizen, reception, request, open_key, key, now, candidates)

@@ -76,3 +76,12 @@ def test_nothing_of_a_denouncer_is_shown_to_those_who_may_not_see_them(client, m
     db.session.commit()
     assert log_in(client, make.make_user("admin").email).status_code == 302
     assert BADGE not in client.get("/triage").get_data(as_text=True)
+
+
+def test_the_api_checks_the_person_behind_the_token(api, strict):
+    payload = body(strict.reception)
+    refused = api.post("/bookings", json=payload, user=strict.citizen)
+    assert refused.status_code == 422 and "session_id" in refused.get_json()["errors"]
+    verify(strict.citizen)
+    db.session.commit()
+    assert api.post("/bookings", json=payload, user=strict.citizen).status_code == 201
