@@ -136,6 +136,16 @@ class Config:
     ZALO_ZNS_URL = os.environ.get("ZALO_ZNS_URL") or None
     ZALO_OA_ACCESS_TOKEN = os.environ.get("ZALO_OA_ACCESS_TOKEN") or None
     ZALO_ZNS_TEMPLATES = os.environ.get("ZALO_ZNS_TEMPLATES", "")
+    # Sign-in with VNeID through the national public-service portal (CONTRACT §7,
+    # docs/vneid.md): off while OIDC_ISSUER is unset.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER") or None
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID") or None
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET") or None
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES") or "openid"
+    OIDC_ACR_VALUES = os.environ.get("OIDC_ACR_VALUES") or None
+    OIDC_CLAIM_ID_NUMBER = os.environ.get("OIDC_CLAIM_ID_NUMBER") or "SoDinhDanh"
+    OIDC_CLAIM_NAME = os.environ.get("OIDC_CLAIM_NAME") or "name"
+    OIDC_CLAIM_PHONE = os.environ.get("OIDC_CLAIM_PHONE") or "phone_number"
     SITE_URL = os.environ.get("SITE_URL", "")
     SITE_NAME = os.environ.get("SITE_NAME", "Tiếp công dân trực tuyến")
     ICE_SERVERS = os.environ.get("ICE_SERVERS", "stun:stun.l.google.com:19302")

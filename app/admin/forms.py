@@ -52,6 +52,8 @@ class UnitForm(FlaskForm):
     parent_code = StringField(_l("Mã đơn vị cấp trên"), validators=[Optional(), Length(max=10)])
     is_active = BooleanField(_l("Đang hoạt động"))
     auto_accept = BooleanField(_l("Tự động tiếp nhận đăng ký (không cần thư ký duyệt)"))
+    requires_verified_identity = BooleanField(
+        _l("Buổi tiếp trực tuyến yêu cầu xác thực danh tính qua VNeID"))
     priority_jump = IntegerField(
         _l("Quy tắc ưu tiên trong hàng chờ"),
         validators=[Optional(), NumberRange(0, 1000, _l("Nhập số nguyên từ 0 đến 1000."))])

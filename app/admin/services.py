@@ -52,7 +52,8 @@ def update_unit(unit: Unit, data: dict, *, actor) -> Unit:
                         "priority_jump")
     values = {"name": name, "level": data["level"], "parent_id": parent.id if parent else None,
               "is_active": bool(data.get("is_active")),
-              "auto_accept": bool(data.get("auto_accept")), "priority_jump": jump}
+              "auto_accept": bool(data.get("auto_accept")), "priority_jump": jump,
+              "requires_verified_identity": bool(data.get("requires_verified_identity"))}
     changes = _apply(unit, values)
     unit.parent = parent
     db.session.flush()

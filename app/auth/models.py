@@ -27,6 +27,7 @@ STAFF_ROLES = ("secretary", "host", "deputy", "officer", "inspector", "admin")
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
@@ -62,6 +63,13 @@ class User(UserMixin, db.Model):
     # anonymised_at is set when what the law let us keep has been anonymised too.
     deletion_requested_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Who vouched for the name and ID number (``vneid``: the national identity app,
+    # through the public-service portal's OpenID Connect) and when; the account the
+    # provider knows as ``oidc_subject`` at ``oidc_issuer`` (app/auth/vneid.py).
+    identity_verified_via: Mapped[str | None] = mapped_column(String(20))
+    identity_verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",

@@ -8,6 +8,7 @@ import time
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -19,11 +20,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from sessions.errors import CoreError
+
 from ..audit.services import record_event
-from ..doors import attempt, show_refusal
+from ..doors import attempt, rollback, show_refusal
 from ..extensions import db, limiter
+from ..i18n import core_message
 from ..web import safe_next
-from . import recovery, services, throttle, totp, websessions
+from . import recovery, services, throttle, totp, vneid, websessions
 from .forms import (
     LoginForm,
     PasswordForm,
@@ -44,6 +48,12 @@ _PENDING = "totp_pending"
 _SETUP = "totp_setup"
 _RESET_NAME = "reset_username"
 _PHONE_CHECK = "phone_check"
+#: Between the redirect to VNeID and its callback: state, nonce, PKCE verifier, when.
+_OIDC = "oidc_pending"
+#: A VNeID identity whose ID number has a password account: linked at its next login.
+_LINK = "oidc_link"
+#: How long that identity waits for the password login.
+LINK_SECONDS = 600
 # How long the second step of a login waits for the code.
 PENDING_SECONDS = 300
 
@@ -74,8 +84,20 @@ def login():
         session[_PENDING] = {"uid": user.id, "at": int(time.time()),
                              "remember": bool(form.remember.data), "next": target}
         return redirect(url_for("auth.login_totp"))
+    link = _pending_link()
     websessions.sign_in(user, remember=bool(form.remember.data))
+    if link is not None and vneid.link_account(user, link):
+        flash(_("Đã liên kết tài khoản với VNeID. Lần sau bạn có thể đăng nhập bằng VNeID."),
+              "success")
     return redirect(target)
+
+
+def _pending_link() -> vneid.Identity | None:
+    """The VNeID identity waiting for its password login, if still fresh."""
+    pending = session.get(_LINK)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > LINK_SECONDS:
+        return None
+    return vneid.Identity.from_dict(pending)
 
 
 def _throttled(form: LoginForm, seconds: int):
@@ -339,3 +361,66 @@ def recovery_codes():
     codes = totp.new_recovery_codes(current_user)
     record_event("totp_recovery_codes", actor=current_user, target=f"user:{current_user.id}")
     return _no_store(render_template("auth/totp_recovery_codes.html", codes=codes))
+
+
+# --- sign-in with VNeID (CONTRACT §7, docs/vneid.md) ------------------------------------
+
+def _callback_url() -> str:
+    """The redirect URI registered with the provider: on SITE_URL when it is set."""
+    site = (current_app.config.get("SITE_URL") or "").rstrip("/")
+    path = url_for("auth.oidc_callback")
+    return site + path if site else url_for("auth.oidc_callback", _external=True)
+
+
+def _oidc_failed(exc: CoreError):
+    """The error page of a sign-in with VNeID that did not succeed; nobody is signed in
+    and the failure is audited."""
+    rollback()
+    record_event("vneid_failed", target="oidc", reason=exc.code,
+                 address=request.remote_addr or "")
+    return render_template("auth/oidc_error.html", message=core_message(exc),
+                           code=exc.code), exc.status
+
+
+@bp.get("/auth/oidc/login")
+@limiter.limit("20 per 15 minutes")
+def oidc_login():
+    """Off to the provider, with a fresh state, nonce and PKCE verifier in the session."""
+    from . import oidc  # the OpenID client (and its crypto) loads only when used
+
+    if not oidc.enabled():
+        abort(404)
+    try:
+        url, pending = oidc.begin(_callback_url())
+    except CoreError as exc:
+        return _oidc_failed(exc)
+    session[_OIDC] = {**pending.to_dict(), "next": _safe_next(url_for("main.home"))}
+    return redirect(url)
+
+
+@bp.get("/auth/oidc/callback")
+@limiter.limit("20 per 15 minutes")
+def oidc_callback():
+    """The provider's answer: checked, then the citizen is signed in (or asked to link)."""
+    from . import oidc
+
+    if not oidc.enabled():
+        abort(404)
+    stored = session.pop(_OIDC, None)  # one use: a replayed callback finds nothing
+    config = current_app.config
+    try:
+        claims = oidc.finish(oidc.Pending.from_dict(stored), request.args, _callback_url())
+        identity = vneid.identity_from_claims(
+            claims, oidc.issuer(), id_claim=config["OIDC_CLAIM_ID_NUMBER"],
+            name_claim=config["OIDC_CLAIM_NAME"], phone_claim=config["OIDC_CLAIM_PHONE"])
+        user = vneid.sign_in_with_vneid(identity)
+    except CoreError as exc:
+        if exc.code != "oidc_link_required":
+            return _oidc_failed(exc)
+        rollback()
+        record_event("vneid_link_asked", target="oidc", address=request.remote_addr or "")
+        session[_LINK] = {**identity.to_dict(), "at": int(time.time())}
+        flash(core_message(exc), "info")
+        return redirect(url_for("auth.login"))
+    websessions.sign_in(user)
+    return redirect(safe_next(stored.get("next"), url_for("main.home")))

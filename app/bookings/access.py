@@ -105,7 +105,8 @@ def citizen_dict(booking: Booking, visible: bool) -> dict:
     person = booking.citizen
     if visible:
         return {"id": person.id, "full_name": person.full_name, "phone": person.phone,
-                "email": person.email, "cccd": person.cccd, "address": person.address}
+                "email": person.email, "cccd": person.cccd, "address": person.address,
+                "identity_verified_via": person.identity_verified_via}
     if booking.is_denunciation:  # nothing derived from the identity
         return {"full_name": denouncer_words(), "phone": None, "cccd": None, "masked": True}
     return {"full_name": mask_name(person.full_name), "phone": mask_phone(person.phone or ""),

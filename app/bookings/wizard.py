@@ -26,6 +26,7 @@ from ..schedules.models import ReceptionSession
 from ..units.models import Unit
 from ..units.services import list_units, unit_by_code
 from . import queries, services
+from .assurance import check_verified_identity
 from .forms import (
     ConsentForm,
     FieldForm,
@@ -60,7 +61,8 @@ FIELD_STEPS = {"session_id": "session", "slot_start": "slot", "matter.type": "ty
                "representatives": "representatives", "consents.recording": "consents",
                "consents.online_denunciation_risk": "consents"}
 CODE_STEPS = {"slot_taken": "slot", "session_full": "session", "invalid_state": "session",
-              "not_found": "session", "duplicate_matter": "summary"}
+              "not_found": "session", "duplicate_matter": "summary",
+              "identity_required": "session"}
 
 
 def draft() -> dict:
@@ -168,6 +170,8 @@ def step_session(data):
     if form.validate_on_submit():
         waitlist = form.choice.data.startswith("w")
         reception = db.session.get(ReceptionSession, int(form.choice.data.lstrip("w")))
+        if (refused := _identity_refusal(reception)) is not None:
+            return refused
         if reception.id != data.get("session_id") or waitlist != data.get("waitlist"):
             data.pop("slot_start", None)
             data.pop("consents_seen", None)
@@ -176,6 +180,17 @@ def step_session(data):
         return redirect(next_url("session", data))
     return render_step("step_session", "session", data, form=form, unit=unit, choices=choices,
                        first_free=queries.next_free(choices))
+
+
+def _identity_refusal(reception):
+    """Back to the choice of session, with the reason, when the unit requires a verified
+    identity for this online session (app/bookings/assurance.py)."""
+    try:
+        check_verified_identity(current_user, reception)
+    except CoreError as exc:
+        refuse(exc)
+        return redirect(step_url("session"))
+    return None
 
 
 @bp.route("/book/slot", methods=["GET", "POST"])

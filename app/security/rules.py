@@ -126,6 +126,10 @@ WEB: dict[str, Access] = {
     "auth.login": public("20 POSTs per 15 minutes per address; 429 after 10 failures for "
                          "one account from one address in 15 minutes"),
     "auth.logout": public(),
+    "auth.oidc_login": public("redirects to VNeID; 404 while OIDC_ISSUER is unset; "
+                              "20 per 15 minutes per address"),
+    "auth.oidc_callback": public("the provider's answer, checked against the state kept in "
+                                 "the session; 20 per 15 minutes per address"),
     "auth.register": public("10 POSTs per hour per address"),
     "auth.login_totp": public("second step of a login: the pending login kept in the session"),
     "auth.password_reset": public("the same answer for any username; 5 POSTs per hour per "

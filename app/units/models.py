@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -24,6 +24,10 @@ class Unit(db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     auto_accept: Mapped[bool] = mapped_column(Boolean, default=False)
     priority_jump: Mapped[int | None] = mapped_column(default=None)
+    # Booking an online session here needs an identity verified through VNeID
+    # (app/bookings/assurance.py); in person an officer checks the papers.
+    requires_verified_identity: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                             server_default=false())
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
