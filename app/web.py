@@ -63,6 +63,18 @@ def safe_referrer(default: str = "/") -> str:
     return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), default)
 
 
+#: The text sizes of the header's switch (A, A+, A++): the cookie's values and the class
+#: they put on <html> (static/css/app.css scales the root font size, so every rem).
+TEXT_SIZES = {"normal": "", "large": "text-large", "larger": "text-larger"}
+TEXT_SIZE_COOKIE = "text_size"
+
+
+def text_size() -> str:
+    """This device's text size (its cookie), ``normal`` when unset or unknown."""
+    size = request.cookies.get(TEXT_SIZE_COOKIE, "")
+    return size if size in TEXT_SIZES else "normal"
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
@@ -178,8 +190,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
+        size = text_size()
         return {"current_locale": str(get_locale() or "vi"),
-                "site_name": app.config["SITE_NAME"]}
+                "site_name": app.config["SITE_NAME"], "text_size": size,
+                "text_size_class": TEXT_SIZES[size], "text_sizes": TEXT_SIZES,
+                "hotline": app.config.get("HOTLINE", "")}
 
     @app.after_request
     def _security_headers(response):
