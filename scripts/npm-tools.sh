@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEST=.cache/npm-tools
+mkdir -p "$DEST"
+cp tools/npm/lighthouse-pages.mjs "$DEST/"  # resolves lighthouse from DEST/node_modules
 if [ -x "$DEST/node_modules/.bin/lighthouse" ] && [ -x "$DEST/node_modules/.bin/purgecss" ] \
     && cmp -s tools/npm/package-lock.json "$DEST/package-lock.json"; then
   exit 0
 fi
-mkdir -p "$DEST"
 cp tools/npm/package.json tools/npm/package-lock.json "$DEST/"
 (cd "$DEST" && npm ci --no-audit --no-fund --loglevel=error)
