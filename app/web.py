@@ -7,7 +7,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from babel.dates import get_day_names
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
@@ -70,7 +70,10 @@ TEXT_SIZE_COOKIE = "text_size"
 
 
 def text_size() -> str:
-    """This device's text size (its cookie), ``normal`` when unset or unknown."""
+    """This device's text size (its cookie), ``normal`` when unset or unknown, and
+    outside a request (a message rendered by a job)."""
+    if not has_request_context():
+        return "normal"
     size = request.cookies.get(TEXT_SIZE_COOKIE, "")
     return size if size in TEXT_SIZES else "normal"
 
