@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_ARGS ?= --durations=20
 export FLASK_APP := wsgi
 
-.PHONY: run test lint translations bench chaos clean
+.PHONY: run test lint translations bench chaos clean css
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Release step: Bootstrap without the rules no template or script uses, committed in
+# static/vendor/bootstrap/bootstrap.purged.min.css (pinned PurgeCSS, tools/npm).
+css:
+	scripts/npm-tools.sh
+	.cache/npm-tools/node_modules/.bin/purgecss --config tools/npm/purgecss.config.cjs
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

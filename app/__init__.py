@@ -55,9 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     _register_blueprints(app)
-    from . import cli, doors, errors, web
+    from . import cli, compression, doors, errors, web
     from .metrics import services as metrics
 
+    compression.init_app(app)  # first registered, so its after_request runs last
     metrics.init_app(app)
     errors.init_app(app)
     doors.init_app(app)

@@ -148,6 +148,8 @@ class Config:
     OIDC_CLAIM_PHONE = os.environ.get("OIDC_CLAIM_PHONE") or "phone_number"
     SITE_URL = os.environ.get("SITE_URL", "")
     SITE_NAME = os.environ.get("SITE_NAME", "Tiếp công dân trực tuyến")
+    # The citizens' hotline shown in every page's footer (a tel: link); empty: not shown.
+    HOTLINE = os.environ.get("HOTLINE", "").strip()
     ICE_SERVERS = os.environ.get("ICE_SERVERS", "stun:stun.l.google.com:19302")
     TURN_SECRET = os.environ.get("TURN_SECRET") or None
     TURN_URLS = os.environ.get("TURN_URLS") or None

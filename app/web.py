@@ -7,7 +7,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from babel.dates import get_day_names
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
@@ -61,6 +61,21 @@ def safe_referrer(default: str = "/") -> str:
     if parts.netloc != request.host or parts.scheme not in ("http", "https"):
         return default
     return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), default)
+
+
+#: The text sizes of the header's switch (A, A+, A++): the cookie's values and the class
+#: they put on <html> (static/css/app.css scales the root font size, so every rem).
+TEXT_SIZES = {"normal": "", "large": "text-large", "larger": "text-larger"}
+TEXT_SIZE_COOKIE = "text_size"
+
+
+def text_size() -> str:
+    """This device's text size (its cookie), ``normal`` when unset or unknown, and
+    outside a request (a message rendered by a job)."""
+    if not has_request_context():
+        return "normal"
+    size = request.cookies.get(TEXT_SIZE_COOKIE, "")
+    return size if size in TEXT_SIZES else "normal"
 
 
 def role_label(role: str) -> str:
@@ -178,8 +193,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
+        size = text_size()
         return {"current_locale": str(get_locale() or "vi"),
-                "site_name": app.config["SITE_NAME"]}
+                "site_name": app.config["SITE_NAME"], "text_size": size,
+                "text_size_class": TEXT_SIZES[size], "text_sizes": TEXT_SIZES,
+                "hotline": app.config.get("HOTLINE", "")}
 
     @app.after_request
     def _security_headers(response):

@@ -175,3 +175,4 @@ for entry in "${PACKAGES[@]}"; do
 done
 cp "$STAGE/VERSIONS.json" "$STAGE/README.md" "$VENDOR/"
 echo "==> updated $VENDOR (VERSIONS.json, README.md and package folders)"
+echo '==> now run "make css" to rebuild bootstrap/bootstrap.purged.min.css'

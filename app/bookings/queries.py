@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
 
 from sqlalchemy import select
 
 from ..extensions import db
 from ..schedules.availability import BOOKABLE_STATUSES, free_counts, session_slots
 from ..schedules.models import ReceptionSession
-from ..timeutil import utcnow
+from ..timeutil import to_local, utcnow
 from ..units.models import Unit
 from .models import Booking, BookingStatus
 
@@ -61,6 +62,16 @@ def reschedule_options(booking: Booking, now: datetime | None = None) -> list[di
         if free:
             groups.append({"reception": choice.reception, "slots": free})
     return groups
+
+
+def by_local_day(groups: list[dict]) -> list[tuple]:
+    """``[(local day, [groups of that day])]`` of ``reschedule_options``' groups."""
+    return [(day, list(items)) for day, items in
+            groupby(groups, key=lambda g: to_local(g["reception"].starts_at).date())]
+
+
+def free_slot_count(groups: list[dict]) -> int:
+    return sum(len(g["slots"]) for g in groups)
 
 
 def citizen_bookings(citizen) -> list[Booking]:

@@ -20,6 +20,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from sessions.paging import page_number, page_of_days
+
 from ..doors import attempt
 from ..extensions import db, limiter
 from . import queries, services
@@ -119,8 +121,14 @@ def reschedule(id: int):
     return _reschedule_page(booking, url_for("bookings.reschedule", id=id))
 
 
+#: Free slots a page of the reschedule list shows at least (whole days: sessions/paging.py).
+RESCHEDULE_PAGE_SLOTS = 24
+
+
 def _reschedule_page(booking: Booking, action: str, actor=None):
     groups = queries.reschedule_options(booking)
+    page = page_of_days(queries.by_local_day(groups), page_number(request.args.get("page")),
+                        RESCHEDULE_PAGE_SLOTS, weight=queries.free_slot_count)
     form = RescheduleForm()
     form.choice.choices = as_choices((f'{g["reception"].id}|{s["start"]}', s["start"])
                                      for g in groups for s in g["slots"])
@@ -133,8 +141,11 @@ def _reschedule_page(booking: Booking, action: str, actor=None):
                 return render_template("bookings/rescheduled.html", booking=booking)
             flash(_("Đã đổi lịch hẹn. Thông báo mới đã được gửi đến bạn."), "success")
             return redirect(_after_change(booking))
+    shown = [group for _day, day_groups in page.days for group in day_groups]
     return render_template("bookings/reschedule.html", booking=booking, form=form,
-                           groups=groups, action=action)
+                           groups=shown, page=page, action=action,
+                           page_url=lambda n: url_for(request.endpoint, page=n,
+                                                      **request.view_args))
 
 
 @bp.route("/bookings/link/<action>/<token>", methods=["GET", "POST"])

@@ -20,13 +20,17 @@ from flask import current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from ..web import text_size
+
 MAX_PAGES = 256  # URLs kept per process (a province, its communes, weeks and months)
 _pages: OrderedDict[tuple, tuple[float, bytes, str]] = OrderedDict()
 _lock = Lock()
 
 
 def _key() -> tuple:
-    return (request.path, tuple(sorted(request.args.items(multi=True))), str(get_locale()))
+    # The page carries the device's text size (a class on <html>), so it is part of the key.
+    return (request.path, tuple(sorted(request.args.items(multi=True))), str(get_locale()),
+            text_size())
 
 
 def _signed_in() -> bool:

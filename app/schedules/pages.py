@@ -8,6 +8,8 @@ from itertools import groupby
 
 from sqlalchemy import select
 
+from sessions.paging import DayPage, page_of_days
+
 from ..auth.models import RoleAssignment, User
 from ..extensions import db
 from ..timeutil import local_today, to_local, to_utc_naive, utcnow
@@ -102,13 +104,18 @@ def public_choice(province_code: str | None, commune: str | None) -> PublicChoic
     return PublicChoice(provinces, province, communes, commune, ids, feed)
 
 
-def sessions_by_day(unit_ids, span: Period) -> tuple[list[tuple[date, list]], dict]:
-    """``[(local day, [sessions])]`` of the period, and the free-slot counts."""
+#: Sessions a page of the public list shows at least (whole days: sessions/paging.py).
+PUBLIC_PAGE_SESSIONS = 20
+
+
+def sessions_by_day(unit_ids, span: Period, page: int = 1) -> tuple[DayPage, dict]:
+    """Page ``page`` of ``[(local day, [sessions])]`` of the period, and the free-slot
+    counts of its sessions."""
     receptions = list_sessions(unit_ids, *span.utc_range()) if unit_ids else []
-    counts = free_counts(receptions)
     days = [(day, list(items)) for day, items in
             groupby(receptions, key=lambda r: to_local(r.starts_at).date())]
-    return days, counts
+    shown = page_of_days(days, page, PUBLIC_PAGE_SESSIONS)
+    return shown, free_counts([r for _day, items in shown.days for r in items])
 
 
 def units_with_hosts(scope_ids) -> list[Unit]:

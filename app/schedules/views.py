@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from sessions.errors import CoreError
+from sessions.paging import page_number
 
 from ..auth.access import has_unit_role
 from ..doors import refuse
@@ -43,9 +44,11 @@ def public_index():
     view = request.args.get("view") if request.args.get("view") in pages.VIEWS else "week"
     span = pages.period(view, pages.parse_day(request.args.get("date")))
     choice = pages.public_choice(request.args.get("province"), request.args.get("commune"))
-    days, counts = pages.sessions_by_day(choice.unit_ids, span)
-    return render_template("schedules/public_index.html", span=span, choice=choice, days=days,
-                           counts=counts, now=utcnow(), is_bookable=is_bookable)
+    page, counts = pages.sessions_by_day(choice.unit_ids, span,
+                                         page_number(request.args.get("page")))
+    return render_template("schedules/public_index.html", span=span, choice=choice,
+                           days=page.days, page=page, counts=counts, now=utcnow(),
+                           is_bookable=is_bookable)
 
 
 def _reception_or_404(session_id: int) -> ReceptionSession:

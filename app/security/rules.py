@@ -122,6 +122,9 @@ WEB: dict[str, Access] = {
     "main.healthz": public(),
     "main.favicon": public(),
     "main.set_language": public(),
+    "main.set_text_size": public(),
+    "main.guide": public(),
+    "main.guide_image": public(),
     "metrics.metrics": secret("METRICS_TOKEN bearer, or a loopback address"),
     "auth.login": public("20 POSTs per 15 minutes per address; 429 after 10 failures for "
                          "one account from one address in 15 minutes"),

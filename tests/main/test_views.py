@@ -53,3 +53,56 @@ def test_language_switch_ignores_unknown_languages_and_foreign_targets(client):
         location = client.get("/lang/vi", query_string={"next": target}).headers["Location"]
         assert urlsplit(location).netloc in ("", "localhost")
         assert urlsplit(location).scheme in ("", "http")
+
+
+def test_text_size_link_sets_a_cookie_and_returns_to_the_page(client):
+    response = client.get("/co-chu/larger", query_string={"next": "/lich-tiep"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/lich-tiep")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("text_size=larger") and "Max-Age" in cookie
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="vi" class="text-larger">' in page
+    assert 'data-text-size="larger"\n           aria-current="true"' in page
+
+
+def test_text_size_ignores_unknown_sizes_and_foreign_targets(client):
+    response = client.get("/co-chu/huge", query_string={"next": "//evil.example/"})
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).netloc in ("", "localhost")
+    assert "Set-Cookie" not in response.headers
+    client.set_cookie("text_size", "<script>")
+    assert '<html lang="vi">' in client.get("/").get_data(as_text=True)
+
+
+def test_a_cached_public_page_keeps_each_device_text_size(app, client, place, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+    assert 'class="text-large"' not in client.get("/lich-tiep").get_data(as_text=True)
+    client.set_cookie("text_size", "large")
+    assert 'class="text-large"' in client.get("/lich-tiep").get_data(as_text=True)
+
+
+def test_every_page_has_a_description_and_links_the_guide(client):
+    for url in ("/", "/lich-tiep", "/track", "/huong-dan", "/login"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<meta name="description" content="' in page, url
+        assert 'href="/huong-dan"' in page, url
+
+
+def test_the_hotline_is_in_the_footer_when_set(app, client, monkeypatch):
+    assert "tel:" not in client.get("/").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "HOTLINE", "1900 1234")
+    page = client.get("/").get_data(as_text=True)
+    assert '<a href="tel:19001234">1900 1234</a>' in page
+
+
+def test_the_citizens_guide_is_a_page_with_its_screenshots(client):
+    page = client.get("/huong-dan").get_data(as_text=True)
+    assert "<h1" in page and "Hướng dẫn cho công dân" in page
+    assert "<table" in page and "Đặt lịch gặp Chủ tịch" in page
+    assert 'loading="lazy" src="/huong-dan/anh/schedule-phone.png"' in page
+    with client.get("/huong-dan/anh/schedule-phone.png") as image:
+        assert image.status_code == 200 and image.mimetype == "image/png"
+    assert client.get("/huong-dan/anh/missing.png").status_code == 404
+    assert client.get("/huong-dan/anh/..%2F..%2Fconfig.py").status_code == 404
+    assert client.get("/huong-dan/anh/README.md").status_code == 404

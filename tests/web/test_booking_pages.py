@@ -261,3 +261,26 @@ def test_an_accepted_online_booking_leads_to_the_waiting_room(client, make, scen
     assert room in detail and f"/live/{scene.reception.id}/test" in detail
     assert room not in client.get(f"/bookings/{pending.id}").get_data(as_text=True)
     assert room in client.get("/bookings/mine").get_data(as_text=True)
+
+
+def test_reschedule_page_shows_a_few_days_at_a_time_with_links_both_ways(client, make, scene):
+    from tests.factories import add_session
+
+    day = scene.reception.starts_at.date()
+    later = [add_session(scene.unit, scene.host, day + timedelta(days=n)) for n in range(1, 6)]
+    booking = make.make_booking(scene.reception, scene.citizen)
+    login(client, scene.citizen)
+    url = f"/bookings/{booking.id}/reschedule"
+    first = client.get(url).get_data(as_text=True)
+    assert f'value="{scene.reception.id}|' in first
+    assert f'value="{later[-1].id}|' not in first  # a later page
+    assert f'href="{url}?page=2"' in first and 'rel="prev"' not in first
+    last = client.get(f"{url}?page=2").get_data(as_text=True)
+    assert f'value="{later[-1].id}|' in last
+    assert f'value="{scene.reception.id}|' not in last
+    assert f'href="{url}?page=1"' in last and f'action="{url}?page=2"' in last
+    for wrong in ("0", "-3", "abc", "99999999999999999999"):
+        assert client.get(f"{url}?page={wrong}").status_code == 200
+    new_start = iso_local(later[-1].starts_at)
+    post(client, f"{url}?page=2", {"choice": f"{later[-1].id}|{new_start}"})
+    assert booking.session_id == later[-1].id

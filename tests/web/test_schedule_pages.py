@@ -168,3 +168,21 @@ def test_home_page_lists_the_next_sessions(client, place):
                                    "date=x&view=y&province=zz&commune=qq"])
 def test_odd_public_queries_still_answer(client, place, query):
     assert page(client, f"/lich-tiep?{query}").status_code == 200
+
+
+def test_a_busy_week_is_listed_a_few_days_at_a_time(client, place):
+    monday = soon(14) - timedelta(days=soon(14).weekday())
+    days = [monday + timedelta(days=n) for n in range(4)]
+    for day in days:
+        for hour in range(7, 14):  # seven sessions a day
+            add_session(place.province, place.chairman, day, hour=hour, minutes=30)
+    url = f"/lich-tiep?province=08&date={monday}"
+    first = page(client, url).get_data(as_text=True)
+    assert f'id="day-{days[2]}"' in first and f'id="day-{days[3]}"' not in first
+    assert "page=2" in first and "Trang 1/2" in first
+    second = page(client, f"{url}&page=2").get_data(as_text=True)
+    assert f'id="day-{days[3]}"' in second and f'id="day-{days[0]}"' not in second
+    assert "page=1" in second  # the way back
+    assert f"date={monday}" in second
+    for wrong in ("0", "x", "-1", "7"):
+        assert page(client, f"{url}&page={wrong}").status_code == 200
