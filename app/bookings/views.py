@@ -33,6 +33,8 @@ from .forms import (
     ConfirmForm,
     RatingForm,
     RescheduleForm,
+    TYPE_CHOICE_HINTS,
+    TYPE_CHOICE_LABELS,
     TrackForm,
     as_choices,
 )
@@ -51,7 +53,8 @@ bp.record_once(lambda state: provide_to_schedules(state.app))
 def _labels():
     return {"status_labels": STATUS_LABELS, "status_styles": STATUS_STYLES,
             "matter_type_labels": MATTER_TYPE_LABELS, "matter_type_hints": MATTER_TYPE_HINTS,
-            "matter_field_labels": MATTER_FIELD_LABELS}
+            "matter_field_labels": MATTER_FIELD_LABELS,
+            "type_choice_labels": TYPE_CHOICE_LABELS, "type_choice_hints": TYPE_CHOICE_HINTS}
 
 
 def load_booking(id: int, allowed) -> Booking:
