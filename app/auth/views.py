@@ -7,6 +7,7 @@ import time
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -19,7 +20,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit.services import record_event
-from ..doors import attempt
+from sessions.errors import CoreError
+
+from ..doors import attempt, refuse
 from ..extensions import db, limiter
 from ..web import safe_next
 from . import services, totp, websessions
@@ -132,19 +135,26 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
-    form = RegisterForm()
+    form, exists = RegisterForm(), False
     if form.validate_on_submit():
         data = {k: form[k].data for k in ("full_name", "phone", "email", "cccd", "address",
                                           "password")}
         data["consents"] = {"data_processing": form.consent_data.data,
                             "recording": form.consent_recording.data}
-        user, ok = attempt(services.register_citizen, data, form=form,
-                           aliases={"consents": "consent_data"})
-        if ok:
+        try:
+            user = services.register_citizen(data)
+        except CoreError as exc:
+            refuse(exc, form, {"consents": "consent_data"})
+            # Already an account: a way to it instead of a dead end. The page says no
+            # more than the refusal does (the phone or the e-mail is taken).
+            exists = getattr(exc.errors.get("phone"), "code", "") == "account_exists"
+        else:
             websessions.sign_in(user)
             flash(_("Đăng ký thành công. Chào mừng bạn!"), "success")
             return redirect(_safe_next(url_for("main.home")))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, account_exists=exists,
+                           forgot_url=url_for("auth.forgot_password")
+                           if "auth.forgot_password" in current_app.view_functions else None)
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -39,6 +39,7 @@ from .forms import (
     as_choices,
 )
 from .messages import read_link
+from .next_steps import next_steps
 from .models import Attachment, Booking, Rating
 from .occupants import provide_to_schedules
 from .tracking import find_tracked, limit_failed_lookups, tracking_dict
@@ -98,7 +99,17 @@ def detail(id: int):
 def done(id: int):
     booking = load_booking(id, is_owner)
     return render_template("bookings/done.html", booking=booking,
-                           position=services.waitlist_position(booking))
+                           position=services.waitlist_position(booking),
+                           steps=next_steps(booking))
+
+
+@bp.get("/bookings/<int:id>/receipt")
+@login_required
+def receipt(id: int):
+    """The printable receipt (giấy biên nhận) of one's own booking."""
+    booking = load_booking(id, is_owner)
+    return render_template("bookings/receipt.html", booking=booking,
+                           steps=next_steps(booking))
 
 
 @bp.route("/bookings/<int:id>/cancel", methods=["GET", "POST"])
