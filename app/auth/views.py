@@ -19,9 +19,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..audit.services import record_event
 from sessions.errors import CoreError
 
+from ..audit.services import record_event
 from ..doors import attempt, refuse
 from ..extensions import db, limiter
 from ..web import safe_next

@@ -30,17 +30,17 @@ from .forms import (
     MATTER_TYPE_LABELS,
     STATUS_LABELS,
     STATUS_STYLES,
+    TYPE_CHOICE_HINTS,
+    TYPE_CHOICE_LABELS,
     ConfirmForm,
     RatingForm,
     RescheduleForm,
-    TYPE_CHOICE_HINTS,
-    TYPE_CHOICE_LABELS,
     TrackForm,
     as_choices,
 )
 from .messages import read_link
-from .next_steps import next_steps
 from .models import Attachment, Booking, Rating
+from .next_steps import next_steps
 from .occupants import provide_to_schedules
 from .tracking import find_tracked, limit_failed_lookups, tracking_dict
 from .uploads import MAX_FILES, add_attachment, attachment_path
