@@ -150,6 +150,10 @@ class Config:
     SITE_NAME = os.environ.get("SITE_NAME", "Tiếp công dân trực tuyến")
     # The citizens' hotline shown in every page's footer (a tel: link); empty: not shown.
     HOTLINE = os.environ.get("HOTLINE", "").strip()
+    # The deployment's own province (its code, e.g. "08"): the booking starts there.
+    HOME_PROVINCE = os.environ.get("HOME_PROVINCE", "")
+    # Whether an e-mail address's domain must exist (a DNS query) when one is entered.
+    EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", "off")
     ICE_SERVERS = os.environ.get("ICE_SERVERS", "stun:stun.l.google.com:19302")
     TURN_SECRET = os.environ.get("TURN_SECRET") or None
     TURN_URLS = os.environ.get("TURN_URLS") or None
@@ -164,7 +168,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    HOME_PROVINCE = os.environ.get("HOME_PROVINCE", "08")  # the demo province
 
 
 class TestingConfig(Config):
@@ -186,6 +190,7 @@ class ProductionConfig(Config):
     RATELIMIT_ENABLED = True
     SEED_ALLOWED = False
     PHONE_CHECK = _flag("PHONE_CHECK", "on")
+    EMAIL_CHECK_DELIVERABILITY = _flag("EMAIL_CHECK_DELIVERABILITY", "on")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")

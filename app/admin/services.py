@@ -16,6 +16,7 @@ from sessions.identity import validate_full_name
 
 from ..audit.services import record_event
 from ..auth import totp
+from ..auth.emails import clean_email
 from ..auth.models import ROLES, STAFF_ROLES, ApiToken, RoleAssignment, User
 from ..auth.services import check_password_rules, hash_password, set_password
 from ..extensions import db
@@ -27,7 +28,6 @@ from . import invitations
 
 UNSCOPED_ROLES = ("citizen", "admin")
 _AGENCY_CODE = re.compile(r"[A-Z0-9_.-]{1,20}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 # -- units -------------------------------------------------------------------------------
@@ -265,8 +265,8 @@ def invite_staff(data: dict, *, actor) -> User:
     ``agency_code``. The link (valid 7 days) lets the person set a password.
     """
     name = validate_full_name(data.get("full_name") or "")
-    email = _clean(data.get("email")).lower()
-    if not _EMAIL.fullmatch(email) or len(email) > 254:
+    email = clean_email(_clean(data.get("email")))
+    if email is None:
         raise CoreError("invalid_email", N_("Địa chỉ email không hợp lệ."), "email")
     if data.get("role") not in STAFF_ROLES:
         raise CoreError("invalid_role", N_("Vai trò không hợp lệ."), "role")
@@ -338,9 +338,7 @@ def _agency_values(unit: Unit, data: dict, current: Agency | None) -> dict:
     if not 1 <= len(name) <= 200:
         raise CoreError("invalid_name", N_("Vui lòng nhập tên cơ quan (tối đa 200 ký tự)."),
                         "name")
-    email = _clean(data.get("email")).lower() or None
-    if email and (not _EMAIL.fullmatch(email) or len(email) > 200):
-        raise CoreError("invalid_email", N_("Địa chỉ email không hợp lệ."), "email")
+    email = clean_email(_clean(data.get("email")), max_length=200)
     return {"code": code, "name": name, "email": email,
             "is_active": bool(data.get("is_active", True))}
 

@@ -27,6 +27,7 @@ from ..audit.services import record_event
 from ..extensions import db
 from ..timeutil import utcnow
 from . import throttle
+from .emails import clean_email
 from .models import ApiToken, RoleAssignment, User, WebLogin
 
 _hasher = PasswordHasher()
@@ -198,9 +199,7 @@ def register_citizen(data: dict) -> User:
         raise invalid(errors)
     full_name = _collect(errors, "full_name", validate_full_name, data.get("full_name") or "")
     phone = _collect(errors, "phone", normalize_phone, data.get("phone") or "")
-    email = (data.get("email") or "").strip().lower() or None
-    if email and ("@" not in email or len(email) > 254 or " " in email):
-        errors["email"] = CoreError("invalid_email", N_("Địa chỉ email không hợp lệ."), "email")
+    email = _collect(errors, "email", clean_email, data.get("email"))
     _collect(errors, "password", check_password_rules, data.get("password") or "",
              phone=phone, email=email)
     cccd = (data.get("cccd") or "").strip() or None
@@ -417,7 +416,7 @@ def user_for_calendar_token(token: str) -> User | None:
 def update_profile(user: User, data: dict) -> None:
     """Change the editable parts of one's own profile (a refusal is a CoreError)."""
     name = validate_full_name(data.get("full_name") or user.full_name)
-    email = (data.get("email") or "").strip().lower() or None
+    email = clean_email(data.get("email"))
     if email and email != user.email and db.session.scalar(
             select(User.id).where(User.email == email)):
         raise CoreError("email_taken", N_("Email này đã được dùng cho một tài khoản khác."),

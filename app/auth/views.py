@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from sessions.errors import CoreError
 
 from ..audit.services import record_event
-from ..doors import attempt, rollback, show_refusal
+from ..doors import attempt, refuse, rollback, show_refusal
 from ..extensions import db, limiter
 from ..i18n import core_message
 from ..web import safe_next
@@ -161,24 +161,30 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register():
-    form = RegisterForm()
+    form, exists = RegisterForm(), False
     if form.validate_on_submit():
         data = {k: form[k].data for k in ("full_name", "phone", "email", "cccd", "address",
                                           "password")}
         data["consents"] = {"data_processing": form.consent_data.data,
                             "recording": form.consent_recording.data}
-        user, ok = attempt(recovery.register_citizen_checked, data, form=form,
-                           aliases={"consents": "consent_data"})
-        if ok and not user.is_active:  # PHONE_CHECK: the code sent by SMS activates it
-            session[_PHONE_CHECK] = user.phone
-            flash(_("Chúng tôi đã gửi mã xác nhận tới số điện thoại của bạn. Nhập mã để "
-                    "hoàn tất đăng ký."), "info")
-            return redirect(url_for("auth.register_confirm"))
-        if ok:
+        try:
+            user = recovery.register_citizen_checked(data)
+        except CoreError as exc:
+            refuse(exc, form, {"consents": "consent_data"})
+            # Already an account: a way to it instead of a dead end. The page says no
+            # more than the refusal does (the phone or the e-mail is taken).
+            exists = getattr(exc.errors.get("phone"), "code", "") == "account_exists"
+        else:
+            if not user.is_active:  # PHONE_CHECK: the code sent by SMS activates it
+                session[_PHONE_CHECK] = user.phone
+                flash(_("Chúng tôi đã gửi mã xác nhận tới số điện thoại của bạn. Nhập mã "
+                        "để hoàn tất đăng ký."), "info")
+                return redirect(url_for("auth.register_confirm"))
             websessions.sign_in(user)
             flash(_("Đăng ký thành công. Chào mừng bạn!"), "success")
             return redirect(_safe_next(url_for("main.home")))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form, account_exists=exists,
+                           forgot_url=url_for("auth.password_reset"))
 
 
 @bp.route("/register/confirm", methods=["GET", "POST"])

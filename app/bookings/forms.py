@@ -34,14 +34,26 @@ MATTER_TYPE_LABELS = {
     MatterType.KIEN_NGHI: _l("Kiến nghị"), MatterType.PHAN_ANH: _l("Phản ánh"),
 }
 MATTER_TYPE_HINTS = {
-    MatterType.KHIEU_NAI: _l("Đề nghị xem xét lại quyết định hoặc hành vi hành chính ảnh "
-                             "hưởng đến quyền, lợi ích của bạn."),
-    MatterType.TO_CAO: _l("Báo cho cơ quan có thẩm quyền biết hành vi vi phạm pháp luật của "
-                          "cơ quan, tổ chức, cá nhân."),
-    MatterType.KIEN_NGHI: _l("Đề xuất, góp ý về chính sách, pháp luật hoặc công tác quản lý."),
-    MatterType.PHAN_ANH: _l("Cung cấp thông tin, phản ánh một sự việc để cơ quan nhà nước "
-                            "biết."),
+    MatterType.KHIEU_NAI: _l(
+        "Bạn không đồng ý với quyết định hay việc làm của cơ quan, cán bộ nhà nước "
+        "đối với chính bạn. Ví dụ: quyết định giải quyết tranh chấp đất đai, thu hồi "
+        "đất, mức bồi thường, hỗ trợ tái định cư."),
+    MatterType.TO_CAO: _l(
+        "Bạn báo cho cơ quan có thẩm quyền biết một người hay tổ chức làm trái pháp "
+        "luật. Ví dụ: cán bộ nhận tiền để làm thủ tục, lấn chiếm đất công. Danh tính "
+        "người tố cáo được giữ bí mật."),
+    MatterType.KIEN_NGHI: _l(
+        "Bạn đề xuất, góp ý để cơ quan nhà nước sửa đổi chính sách hay cách làm. "
+        "Ví dụ: đề nghị làm lại đường liên thôn, mở rộng đối tượng được hỗ trợ."),
+    MatterType.PHAN_ANH: _l(
+        "Bạn báo cho cơ quan nhà nước biết một sự việc đang xảy ra. Ví dụ: ô nhiễm "
+        "môi trường, xây dựng trái phép, đường hỏng."),
 }
+#: The web's choices of matter type: the four types, and "not sure" (see wizard.UNSURE).
+TYPE_CHOICE_LABELS = {**MATTER_TYPE_LABELS, "chua_ro": _l("Tôi chưa rõ")}
+TYPE_CHOICE_HINTS = {**MATTER_TYPE_HINTS, "chua_ro": _l(
+    "Bạn cứ chọn mục này. Cán bộ tiếp công dân sẽ đọc nội dung và xác định loại vụ việc "
+    "giúp bạn.")}
 MATTER_FIELD_LABELS = {
     MatterField.DAT_DAI: _l("Đất đai"), MatterField.MOI_TRUONG: _l("Môi trường"),
     MatterField.XAY_DUNG: _l("Xây dựng"), MatterField.CHINH_SACH: _l("Chính sách xã hội"),
@@ -87,7 +99,7 @@ class SlotForm(FlaskForm):
 
 
 class TypeForm(FlaskForm):
-    matter_type = RadioField(_l("Loại vụ việc"), choices=as_choices(MATTER_TYPE_LABELS.items()),
+    matter_type = RadioField(_l("Loại vụ việc"), choices=as_choices(TYPE_CHOICE_LABELS.items()),
                              validators=[InputRequired(_l("Vui lòng chọn loại vụ việc."))])
 
 
@@ -154,6 +166,11 @@ class DecisionForm(FlaskForm):
     agency = SelectField(_l("Cơ quan có thẩm quyền"), validators=[Optional()])
     note = TextAreaField(_l("Ghi chú gửi công dân"), validators=[Optional(),
                                                                 Length(max=NOTE_MAX)])
+
+
+class ClassifyForm(FlaskForm):
+    matter_type = RadioField(_l("Loại vụ việc"), choices=as_choices(MATTER_TYPE_LABELS.items()),
+                             validators=[InputRequired(_l("Vui lòng chọn loại vụ việc."))])
 
 
 class TrackForm(FlaskForm):

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -59,6 +60,9 @@ class BookingStatus(StrEnum):
 
 
 MATTER_TYPES = tuple(MatterType)
+# The type stored while the citizen is unsure: a reflection asks nothing of the law's
+# complaint or denunciation procedures until a secretary classifies it.
+UNSURE_DEFAULT_TYPE = MatterType.PHAN_ANH
 MATTER_FIELDS = tuple(MatterField)
 STATUSES = tuple(BookingStatus)
 # Statuses in which the case is still open (it holds its slot and its matter key).
@@ -86,6 +90,9 @@ class Booking(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=BookingStatus.PENDING, index=True)
     matter_type: Mapped[str] = mapped_column(String(12))
     matter_field: Mapped[str] = mapped_column(String(12))
+    # The citizen chose "Tôi chưa rõ" on the web: matter_type holds UNSURE_DEFAULT_TYPE
+    # until a secretary sets the type at triage (the API always sends a type).
+    type_uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[str] = mapped_column(Text)
     # sha256 of citizen, type, field and summary while the case is open, else NULL:
     # the unique constraint refuses a second open booking for the same matter.

@@ -29,7 +29,15 @@ from . import errors as err
 from .assurance import check_verified_identity
 from .lifecycle import cancel_booking, decide_booking, rate_booking, reschedule_booking  # noqa: F401
 from .messages import notify_booking
-from .models import Attachment, Booking, BookingEvent, BookingStatus, IdempotencyKey, SlotHold
+from .models import (
+    MATTER_TYPES,
+    Attachment,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    IdempotencyKey,
+    SlotHold,
+)
 from .slot_holds import (  # noqa: F401
     ONLINE_MODES,
     change_status,
@@ -65,7 +73,8 @@ def booking_for_key(user, key: str | None) -> Booking | None:
 
 
 def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
-                   staged_files: list[dict] | tuple = ()) -> tuple[Booking, bool]:
+                   staged_files: list[dict] | tuple = (),
+                   type_uncertain: bool = False) -> tuple[Booking, bool]:
     """Book a case into a session for ``citizen``; returns (booking, created).
 
     ``citizen`` is the :class:`User`, or the API's token caller (anything with the
@@ -73,7 +82,8 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     With ``idempotency_key`` a retry, or a twin request racing this one, returns the
     first booking with ``created`` False and writes nothing. Raises CoreError:
     422 validation_error / consent_required, 404, 409 slot_taken / session_full /
-    duplicate_matter / invalid_state.
+    duplicate_matter / invalid_state. ``type_uncertain`` (the web's "Tôi chưa rõ")
+    marks a matter whose type the secretary sets at triage (:func:`classify_matter`).
     """
     key = (idempotency_key or "").strip()[:200] or None
     if (existing := booking_for_key(citizen, key)) is not None:
@@ -106,6 +116,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     try:
         with db.session.begin_nested():
             booking = _insert(citizen, reception, request, open_key, key, now, candidates)
+            booking.type_uncertain = bool(type_uncertain)
             _add_staged(booking, staged_files, citizen)
             notify_booking(booking, "booking_waitlisted"
                            if booking.status == BookingStatus.WAITLISTED
@@ -256,3 +267,27 @@ def waitlist_position(booking: Booking) -> int | None:
         | ((Booking.created_at == booking.created_at) & (Booking.id < booking.id))))
     return (ahead or 0) + 1
 
+
+
+def classify_matter(booking: Booking, matter_type: object, *, actor) -> Booking:
+    """The secretary sets the type of a matter whose citizen was unsure of it.
+
+    The open matter key follows the type; a denunciation keeps its rules from now on
+    (its identity is protected, its text leaves SMS and Zalo).
+    """
+    if matter_type not in MATTER_TYPES:
+        raise err.invalid({"matter_type": CoreError(
+            "invalid_matter_type", N_("Vui lòng chọn loại vụ việc."), field="matter_type")})
+    if not booking.is_open:
+        raise err.invalid_state()
+    booking.matter_type, booking.type_uncertain = matter_type, False
+    booking.open_matter_key = matter_key(booking.citizen_id, booking.matter_type,
+                                         booking.matter_field, booking.summary)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise err.duplicate_matter() from None
+    record_event("booking_classify", actor=actor, target=f"booking:{booking.id}",
+                 matter_type=matter_type)
+    return booking

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..units.models import Agency
 from . import queries, services
 from .access import can_manage, citizen_dict, representatives, reveal
-from .forms import DecisionForm, as_choices
+from .forms import ClassifyForm, DecisionForm, as_choices
 from .views import bp, load_booking
 
 DECISION_MESSAGES = {"accept": _l("Đã tiếp nhận đăng ký."), "refuse": _l("Đã từ chối tiếp."),
@@ -48,7 +48,7 @@ def triage():
         visible = reveal(current_user, booking, "triage")
         rows.append({"booking": booking, "citizen": citizen_dict(booking, visible),
                      "representatives": representatives(booking, visible),
-                     "form": decision_form(booking)})
+                     "form": decision_form(booking), "classify": ClassifyForm()})
     return render_template("bookings/triage.html", rows=rows)
 
 
@@ -64,4 +64,18 @@ def decide(id: int):
             "agency": form.agency.data or None, "note": form.note.data or ""}
     if attempt(services.decide_booking, booking, data, actor=current_user)[1]:
         flash(str(DECISION_MESSAGES.get(form.decision.data, "")), "success")
+    return redirect(url_for("bookings.triage"))
+
+
+@bp.post("/triage/<int:id>/type")
+@roles_required("secretary")
+def classify(id: int):
+    """The secretary sets the type of a matter the citizen was unsure of."""
+    booking = load_booking(id, can_manage)
+    form = ClassifyForm()
+    if not form.validate_on_submit():
+        flash(_("Vui lòng chọn loại vụ việc."), "danger")
+    elif attempt(services.classify_matter, booking, form.matter_type.data,
+                 actor=current_user)[1]:
+        flash(_("Đã xác định loại vụ việc."), "success")
     return redirect(url_for("bookings.triage"))

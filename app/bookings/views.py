@@ -32,6 +32,8 @@ from .forms import (
     MATTER_TYPE_LABELS,
     STATUS_LABELS,
     STATUS_STYLES,
+    TYPE_CHOICE_HINTS,
+    TYPE_CHOICE_LABELS,
     ConfirmForm,
     RatingForm,
     RescheduleForm,
@@ -40,6 +42,7 @@ from .forms import (
 )
 from .messages import read_link
 from .models import Attachment, Booking, Rating
+from .next_steps import next_steps
 from .occupants import provide_to_schedules
 from .tracking import find_tracked, limit_failed_lookups, tracking_dict
 from .uploads import MAX_FILES, add_attachment, attachment_path
@@ -53,7 +56,8 @@ bp.record_once(lambda state: provide_to_schedules(state.app))
 def _labels():
     return {"status_labels": STATUS_LABELS, "status_styles": STATUS_STYLES,
             "matter_type_labels": MATTER_TYPE_LABELS, "matter_type_hints": MATTER_TYPE_HINTS,
-            "matter_field_labels": MATTER_FIELD_LABELS}
+            "matter_field_labels": MATTER_FIELD_LABELS,
+            "type_choice_labels": TYPE_CHOICE_LABELS, "type_choice_hints": TYPE_CHOICE_HINTS}
 
 
 def load_booking(id: int, allowed) -> Booking:
@@ -97,7 +101,17 @@ def detail(id: int):
 def done(id: int):
     booking = load_booking(id, is_owner)
     return render_template("bookings/done.html", booking=booking,
-                           position=services.waitlist_position(booking))
+                           position=services.waitlist_position(booking),
+                           steps=next_steps(booking))
+
+
+@bp.get("/bookings/<int:id>/receipt")
+@login_required
+def receipt(id: int):
+    """The printable receipt (giấy biên nhận) of one's own booking."""
+    booking = load_booking(id, is_owner)
+    return render_template("bookings/receipt.html", booking=booking,
+                           steps=next_steps(booking))
 
 
 @bp.route("/bookings/<int:id>/cancel", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from functools import wraps
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from ..extensions import db
 from ..i18n import core_message
 from ..schedules.models import ReceptionSession
 from ..units.models import Unit
-from ..units.services import list_units, unit_by_code
+from ..units.services import list_units, province_level_name, search_units, unit_by_code
 from . import queries, services
 from .assurance import check_verified_identity
 from .forms import (
@@ -42,7 +42,7 @@ from .forms import (
     UnitForm,
     as_choices,
 )
-from .models import MatterType
+from .models import UNSURE_DEFAULT_TYPE, MatterType
 from .uploads import MAX_FILES, discard, drop_stash, read_stash, stage_upload, stash_text
 from .validation import parse_representatives
 from .views import bp
@@ -63,6 +63,9 @@ FIELD_STEPS = {"session_id": "session", "slot_start": "slot", "matter.type": "ty
 CODE_STEPS = {"slot_taken": "slot", "session_full": "session", "invalid_state": "session",
               "not_found": "session", "duplicate_matter": "summary",
               "identity_required": "session"}
+#: The web's answer "Tôi chưa rõ" to the matter type: booked as UNSURE_DEFAULT_TYPE with
+#: ``type_uncertain``, for the secretary to classify at triage.
+UNSURE = "chua_ro"
 
 
 def draft() -> dict:
@@ -119,28 +122,60 @@ def flow_step(name: str):
     return decorator
 
 
+def progress(step: str, data: dict) -> tuple[int, int]:
+    """(this step's number, the number of steps) as the answers so far make the flow:
+    "Bước 3/9". The count changes when an answer adds or removes a question."""
+    steps = [s for s in STEPS if applies(s, data) or s == step]
+    return steps.index(step) + 1, len(steps)
+
+
+def has_errors(context: dict) -> bool:
+    """Whether the page shows an error (its <title> then begins with "Lỗi: ")."""
+    form = context.get("form")
+    return bool(getattr(form, "errors", None) or context.get("problems"))
+
+
 def render_step(template: str, step: str, data: dict, **context):
     return render_template(f"bookings/{template}.html", step=step, back=back_url(step, data),
-                           change=bool(request.args.get("change")), **context)
+                           change=bool(request.args.get("change")),
+                           progress=progress(step, data), page_has_errors=has_errors(context),
+                           **context)
+
+
+def home_province() -> Unit | None:
+    """The deployment's own province (setting ``HOME_PROVINCE``), if it is a province."""
+    unit = unit_by_code(current_app.config.get("HOME_PROVINCE") or "")
+    return unit if unit is not None and unit.level == "province" else None
 
 
 @bp.get("/book")
 def start():
     form = ProvinceForm(request.args)
-    form.province.choices = as_choices((u.code, u.name) for u in list_units(level="province"))
-    return render_template("bookings/start.html", form=form)
+    home = None if request.args.get("other") else home_province()
+    provinces = list_units(level="province")
+    form.province.choices = as_choices((u.code, u.name) for u in provinces)
+    if not form.province.data and (default := home_province()):
+        form.province.data = default.code
+    return render_template("bookings/start.html", form=form, home=home,
+                           home_name=province_level_name(home) if home else "")
 
 
 @bp.route("/book/unit", methods=["GET", "POST"])
 @roles_required("citizen")
 def step_unit():
     data = draft()
-    province = unit_by_code(request.args.get("province") or data.get("province") or "")
-    if province is None:
+    province = unit_by_code(request.args.get("province") or data.get("province") or "") \
+        or home_province()
+    if province is None or province.level != "province":
         return redirect(url_for("bookings.start"))
+    query = (request.args.get("q") or "").strip()[:100]
+    communes = search_units(province, query)
     form = UnitForm(unit_code=data.get("unit_code") or province.code)
-    form.unit_code.choices = as_choices([(province.code, province.name)] + [
-        (u.code, u.name) for u in list_units(parent_code=province.code)])
+    form.unit_code.choices = as_choices(
+        [(province.code, _("Cấp tỉnh: %(name)s", name=province_level_name(province)))]
+        + [(u.code, u.name) for u in communes])
+    if query and len(communes) == 1 and request.method == "GET":
+        form.unit_code.data = communes[0].code
     if form.validate_on_submit():
         if form.unit_code.data != data.get("unit_code"):
             for key in ("session_id", "slot_start", "waitlist", "mode", "consents_seen"):
@@ -150,7 +185,9 @@ def step_unit():
         save(data)
         return redirect(next_url("unit", data))
     return render_template("bookings/step_unit.html", form=form, province=province,
-                           back=url_for("bookings.start"), step="unit")
+                           query=query, found=len(communes), back=url_for("bookings.start"),
+                           step="unit", progress=progress("unit", data),
+                           page_has_errors=has_errors({"form": form}))
 
 
 @bp.route("/book/session", methods=["GET", "POST"])
@@ -301,7 +338,9 @@ def step_files(data):
                 discard([files.pop(index)])
         elif "upload" in request.form:
             _stage(form, files)
-        else:
+        elif _stage(form, files, required=False):
+            # "Tiếp tục" with a file chosen: the file goes up first; a refused file
+            # keeps the citizen on this page with the reason.
             data.update(files=files, files_seen=True)
             save(data)
             return redirect(next_url("files", data))
@@ -311,9 +350,11 @@ def step_files(data):
                        max_files=MAX_FILES)
 
 
-def _stage(form, files: list) -> None:
+def _stage(form, files: list, required: bool = True) -> bool:
+    """Stage the chosen files into ``files``; False (with the reasons on the form) when
+    one of them is refused, or none is chosen and ``required``."""
     uploads = [f for f in form.files.data or [] if getattr(f, "filename", "")]
-    if not uploads:
+    if not uploads and required:
         form.files.errors.append(_("Vui lòng chọn tệp đính kèm."))
     for storage in uploads:
         if len(files) >= MAX_FILES:
@@ -327,6 +368,7 @@ def _stage(form, files: list) -> None:
             continue
         files.append({k: meta[k] for k in ("stored_name", "filename", "content_type", "size",
                                            "sha256")})
+    return not form.files.errors
 
 
 @bp.route("/book/consents", methods=["GET", "POST"])
@@ -356,7 +398,8 @@ def booking_data(data: dict) -> dict:
     """The answers as the body of POST /bookings (one logic, two doors)."""
     return {"session_id": data.get("session_id"), "slot_start": data.get("slot_start"),
             "waitlist": bool(data.get("waitlist")),
-            "matter": {"type": data.get("matter_type"), "field": data.get("matter_field"),
+            "matter": {"type": UNSURE_DEFAULT_TYPE if data.get("matter_type") == UNSURE
+                       else data.get("matter_type"), "field": data.get("matter_field"),
                        "summary": read_stash(data.get("summary_ref"))},
             "earlier_case_ref": data.get("earlier_case_ref") or "",
             "group_size": data.get("group_size", 1),
@@ -392,7 +435,7 @@ def _submit(data: dict, token: str):
     try:
         booking, _created = services.create_booking(
             current_user, booking_data(data), idempotency_key="web:" + token,
-            staged_files=files)
+            staged_files=files, type_uncertain=data.get("matter_type") == UNSURE)
     except CoreError as exc:
         refuse(exc)
         step = next((FIELD_STEPS[f] for f in exc.errors if f in FIELD_STEPS),

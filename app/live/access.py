@@ -66,6 +66,16 @@ def citizen_bookings(reception: ReceptionSession, user) -> list[Booking]:
         .order_by(Booking.slot_start.is_(None), Booking.slot_start, Booking.id)))
 
 
+def own_bookings(session_id: int, user) -> list[Booking]:
+    """All the user's bookings in a session, whatever their status, latest first: what a
+    citizen without a room booking is told about (never another person's booking)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(db.session.scalars(
+        select(Booking).where(Booking.session_id == session_id, Booking.citizen_id == user.id)
+        .order_by(Booking.id.desc())))
+
+
 def require_citizen_bookings(reception: ReceptionSession, user,
                              booking_id: int | None = None) -> list[Booking]:
     """The bookings a citizen joins with: accepted, and consenting to the recording."""

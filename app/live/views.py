@@ -29,7 +29,7 @@ from ..doors import json_refusal
 from ..extensions import db
 from ..timeutil import utcnow
 from . import cases, recording
-from .access import citizen_bookings, staff_role
+from .access import citizen_bookings, own_bookings, staff_role
 from .models import QueueEntry, Recording
 from .turn import ice_servers
 from .window import get_reception, is_room_open, room_window
@@ -42,6 +42,18 @@ def _reception_or_404(session_id: int):
     if reception is None or reception.is_cancelled:
         abort(404)
     return reception
+
+
+def _booking_state(session_id: int, page: str):
+    """Instead of a bare 404: the citizen's own booking in this session is not (or no
+    longer) one that opens the room; the page says why and what to do. Anyone without a
+    booking here still gets the 404."""
+    bookings = own_bookings(session_id, current_user)
+    if not bookings:
+        abort(404)
+    reception = get_reception(session_id)
+    return render_template("live/booking_state.html", booking=bookings[0],
+                           reception=reception, page=page)
 
 
 def _staff_reception(session_id: int, *roles: str):
@@ -63,10 +75,12 @@ def console_index():
 @login_required
 def room(session_id: int):
     """The citizen's waiting room: consent, device check, place in the queue, the call."""
-    reception = _reception_or_404(session_id)
-    bookings = citizen_bookings(reception, current_user)
-    if not bookings:
+    reception = get_reception(session_id)
+    if reception is None:
         abort(404)
+    bookings = [] if reception.is_cancelled else citizen_bookings(reception, current_user)
+    if not bookings:
+        return _booking_state(session_id, "room")
     tickets = dict(db.session.execute(
         db.select(QueueEntry.booking_id, QueueEntry.ticket)
         .where(QueueEntry.booking_id.in_([b.id for b in bookings]))).all())
@@ -98,10 +112,12 @@ def consent(session_id: int):
 @login_required
 def connection_test(session_id: int):
     """Camera, microphone and network check, from one working day before the session."""
-    reception = _reception_or_404(session_id)
-    if not citizen_bookings(reception, current_user) and not staff_role(current_user,
-                                                                        reception):
+    reception = get_reception(session_id)
+    if reception is None:
         abort(404)
+    if reception.is_cancelled or (not citizen_bookings(reception, current_user)
+                                  and not staff_role(current_user, reception)):
+        return _booking_state(session_id, "test")
     opens, now = cases.connection_test_opens(reception), utcnow()
     return render_template("live/test.html", reception=reception, opens_at=opens,
                            is_open=opens <= now < reception.ends_at)

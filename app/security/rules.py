@@ -214,6 +214,8 @@ WEB: dict[str, Access] = {
     "bookings.track": public("the tracking code; no personal data"),
     "bookings.triage": roles("secretary", "admin", relation="bookings of the secretary's units"),
     "bookings.decide": UNIT_SECRETARY,
+    "bookings.classify": UNIT_SECRETARY,
+    "bookings.receipt": OWNER,
     "calendar.unit_feed": public("public sessions only"),
     "calendar.me_feed": secret("the personal calendar token"),
     "live.console_index": roles("secretary", "host", "deputy", "admin",

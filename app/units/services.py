@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import select
 
 from ..auth.models import RoleAssignment, User
@@ -27,6 +29,43 @@ def list_units(level: str | None = None, parent_code: str | None = None) -> list
             return []
         query = query.where(Unit.parent_id == parent.id)
     return list(db.session.scalars(query))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (đ as d), spaces collapsed: "Phường Minh Xuân" and
+    "phuong  minh xuan" fold to the same text."""
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return " ".join(text.lower().split())
+
+
+def bare_name(unit: Unit) -> str:
+    """The unit's name without its division word: "Minh Xuân" for "Phường Minh Xuân"."""
+    kind = unit.division_type or ""
+    if kind and unit.name[:len(kind)].lower() == kind.lower():
+        return unit.name[len(kind):].strip() or unit.name
+    return unit.name
+
+
+def unit_sort_key(unit: Unit) -> tuple[str, str]:
+    """Vietnamese order: by the place name with its accents folded, then with them."""
+    return fold(bare_name(unit)), bare_name(unit)
+
+
+def search_units(parent: Unit, query: str = "") -> list[Unit]:
+    """The active units under ``parent`` in Vietnamese order; with ``query``, those whose
+    name contains it, accents and case ignored ("minh xuan" finds Phường Minh Xuân)."""
+    wanted = fold(query)
+    units = [u for u in list_units(parent_code=parent.code)
+             if not wanted or wanted in fold(u.name)]
+    return sorted(units, key=unit_sort_key)
+
+
+def province_level_name(province: Unit) -> str:
+    """ "UBND tỉnh Tuyên Quang": the people's committee of a province, by its division."""
+    kind = (province.division_type or "tỉnh").lower()
+    kind = "thành phố" if kind.startswith("thành phố") else kind
+    return f"UBND {kind} {province.name}"
 
 
 def hosts_of(unit: Unit) -> list[User]:

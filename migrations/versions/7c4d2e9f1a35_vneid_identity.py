@@ -1,7 +1,7 @@
 """identity verified through VNeID (OpenID Connect); units that require it online
 
 Revision ID: 7c4d2e9f1a35
-Revises: 6a2b1c0d9e41
+Revises: 7c4e2a9b1f03
 Create Date: 2026-12-12 10:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c4d2e9f1a35'
-down_revision = '6a2b1c0d9e41'
+down_revision = '7c4e2a9b1f03'
 branch_labels = None
 depends_on = None
 

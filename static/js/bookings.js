@@ -25,4 +25,9 @@
       }, 0);
     });
   });
+
+  // The receipt's print button (printing from the browser's menu works as well).
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

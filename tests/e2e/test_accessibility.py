@@ -104,14 +104,17 @@ def test_booking_flow_steps_have_no_serious_violations(open_page, live_site):
     page = open_page("citizen", "congdan4@demo.test", phone=True, password=DEMO_PASSWORD)
     page.goto("/book")
     check(page, found)
-    page.select_option("#province", "08")
-    page.click("main form button[type=submit]")
+    page.click("main a:has-text('Bắt đầu')")  # the home province, 08
+    page.fill("#unit-q", "minh xuan")
+    page.click("main form button:has-text('Tìm')")
+    page.wait_for_url("**q=minh+xuan*")
+    check(page, found, "/book/unit (search)")
     page.select_option("#unit_code", "08")
     check(page, found)
-    page.click("main form button[type=submit]")
+    page.click("main form button:has-text('Tiếp tục')")
     steps = [("session", lambda: page.locator("main input[name=choice]").first.check()),
              ("slot", lambda: page.locator("main input[name=slot_start]:enabled").first.check()),
-             ("type", lambda: page.check("#matter_type-2")),
+             ("type", lambda: page.check("#matter_type-4")),  # "Tôi chưa rõ"
              ("field", lambda: page.check("#matter_field-0")),
              ("summary", lambda: page.fill("#summary", "Kiến nghị sửa đường liên thôn.")),
              ("group", lambda: None), ("files", lambda: None),
@@ -130,6 +133,12 @@ def test_booking_flow_steps_have_no_serious_violations(open_page, live_site):
     page.click("main form button[type=submit]")
     page.wait_for_url("**/done")
     check(page, found)
+    room = page.locator("main a[href$='/room']").first.get_attribute("href")
+    page.click("main a:has-text('giấy biên nhận')")
+    page.wait_for_url("**/receipt")
+    check(page, found)
+    page.goto(room)  # a pending booking: the page explains why the room is not open
+    check(page, found, "/live/<id>/room (pending)")
     assert not found, "axe violations:\n" + json.dumps(found, ensure_ascii=False, indent=1)
 
 
@@ -215,10 +224,10 @@ def test_booking_with_the_keyboard_alone(open_page, live_site):
         with page.expect_navigation():
             page.keyboard.press("Enter")
 
-    to_main_field("#province")
-    page.keyboard.type("Tuyên")  # type-ahead in the closed select
-    page.wait_for_function("() => document.getElementById('province').value === '08'")
-    submit()
+    page.evaluate("() => document.getElementById('main').focus()")
+    _tab_to(page, lambda f: f["tag"] == "A" and f["text"].strip() == "Bắt đầu")
+    with page.expect_navigation():  # the home province, 08
+        page.keyboard.press("Enter")
     to_main_field("#unit_code")
     page.keyboard.press("Home")
     assert page.evaluate("() => document.getElementById('unit_code').value") == "08"
