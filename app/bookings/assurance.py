@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from sessions.errors import N_, CoreError
 
+from ..schedules.models import SessionMode
+
 
 def check_verified_identity(citizen, reception) -> None:
     """Raise ``identity_required`` (403) when ``reception`` is an online session of a
     unit that requires a verified identity and ``citizen`` has none."""
-    if reception.mode != "online" or not reception.unit.requires_verified_identity:
+    if reception.mode != SessionMode.ONLINE or not reception.unit.requires_verified_identity:
         return
     if getattr(citizen, "identity_verified_at", None) is not None:
         return

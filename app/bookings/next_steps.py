@@ -12,7 +12,7 @@ from sessions.rules import CONNECT_BEFORE_MINUTES, LINK_TEST_WORKING_DAYS, NOTIF
 
 from ..schedules.working_days import work_calendar
 from ..timeutil import LOCAL_TZ, to_local, to_utc_naive, utcnow
-from .models import Booking
+from .models import Booking, BookingStatus
 from .slot_holds import ONLINE_MODES
 
 
@@ -37,7 +37,7 @@ def next_steps(booking: Booking, now: datetime | None = None) -> list[dict]:
     session_day = to_local(reception.starts_at).date()
     calendar = work_calendar()
     items = []
-    if booking.status == "pending":
+    if booking.status == BookingStatus.PENDING:
         answer_by = calendar.add_working_days(session_day, -NOTIFY_WORKING_DAYS)
         if answer_by >= to_local(now).date():
             items.append(_item(_("Ban tiếp công dân xem xét đăng ký và báo kết quả cho bạn "
@@ -47,7 +47,7 @@ def next_steps(booking: Booking, now: datetime | None = None) -> list[dict]:
         else:
             items.append(_item(_("Ban tiếp công dân xem xét đăng ký và báo kết quả cho bạn "
                                  "qua tin nhắn SMS hoặc Zalo trước buổi tiếp.")))
-    elif booking.status == "waitlisted":
+    elif booking.status == BookingStatus.WAITLISTED:
         items.append(_item(_("Khi có người hủy lịch, bạn được xếp vào khung giờ trống và "
                              "nhận tin nhắn SMS hoặc Zalo.")))
     else:
