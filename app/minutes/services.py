@@ -100,8 +100,8 @@ def _parse(data: dict) -> tuple[dict, int | None]:
                 field="outcome")
         values["outcome"] = outcome
     version = data.get("version")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)
-                                or version < 0):
+    if "version" in data and (isinstance(version, bool) or not isinstance(version, int)
+                              or version < 0):
         errors["version"] = CoreError("invalid_version", N_(
             "Phiên bản phải là một số nguyên không âm."), field="version")
     if not values and not errors:

@@ -8,6 +8,7 @@ Node.js the tests are skipped (failed in CI).
 
 from __future__ import annotations
 
+import fcntl
 import html
 import json
 import os
@@ -48,15 +49,21 @@ def _unavailable(reason: str):
 def ensure_installed() -> Path:
     """The node_modules holding oidc-provider, installed when missing."""
     modules = CACHE / "node_modules"
-    if (modules / "oidc-provider" / "package.json").exists():
+    installed = CACHE / ".installed"  # written once npm has finished
+    if installed.exists():
         return modules
     if not (shutil.which("node") and shutil.which("npm")):
         _unavailable("Node.js and npm are not installed")
     CACHE.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["npm", "install", "--prefix", str(CACHE), "--no-audit", "--no-fund",
-                           PACKAGE], capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        _unavailable(f"npm install {PACKAGE} failed: {done.stderr[-500:]}")
+    with open(CACHE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test workers install it once
+        if not installed.exists():
+            done = subprocess.run(["npm", "install", "--prefix", str(CACHE), "--no-audit",
+                                   "--no-fund", PACKAGE], capture_output=True, text=True,
+                                  timeout=300)
+            if done.returncode != 0:
+                _unavailable(f"npm install {PACKAGE} failed: {done.stderr[-500:]}")
+            installed.write_text(PACKAGE)
     return modules
 
 
@@ -81,6 +88,9 @@ def running_provider() -> Iterator[str]:
             issuer = json.loads(line)["issuer"]
     if issuer is None:
         process.kill()
+        process.wait()
+        process.stdin.close()
+        process.stdout.close()
         raise AssertionError("the OpenID provider did not start:\n" + "".join(lines))
     drain = threading.Thread(target=lambda: [lines.append(x) for x in process.stdout],
                              daemon=True)

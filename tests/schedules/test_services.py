@@ -152,7 +152,8 @@ def test_a_booked_session_moves_with_notice(place, make):
     assert all(to_local(r.starts_at).weekday() == 2 or r.shifted_from
                for r in schedule.sessions)  # the bookless ones were regenerated
     notices = db.session.scalars(select(Notification).where(
-        Notification.user_id == citizen.id, Notification.kind == "session_rescheduled")).all()
+        Notification.user_id == citizen.id, Notification.kind == "session_rescheduled",
+        Notification.channel == "email")).all()
     assert notices and "dời" in notices[0].body
 
 
