@@ -90,6 +90,7 @@ def compose(booking: Booking, reception: ReceptionSession, ahead: int,
             known: dict) -> tuple[str, str, str]:
     """(subject, short text, full text) in the citizen's language."""
     locale = booking.citizen.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    when = f"{known['date']} {known['time']}"
     with force_locale(locale):
         subject = _("Sắp đến lượt tiếp của ông/bà – %(code)s", code=booking.tracking_code)
         if ahead == 0:
@@ -102,7 +103,7 @@ def compose(booking: Booking, reception: ReceptionSession, ahead: int,
                  _("Sắp đến lượt tiếp công dân của ông/bà; nếu ông/bà không có mặt trong "
                    "phòng chờ khi được gọi, lượt của ông/bà có thể bị bỏ qua."), "",
                  _("Mã tra cứu: %(code)s", code=known["tracking_code"]),
-                 _("Thời gian: %(when)s", when=f"{known['date']} {known['time']}"),
+                 _("Thời gian: %(when)s", when=when),
                  _("Đơn vị: Ủy ban nhân dân %(unit)s", unit=known["unit"]), "",
                  _("Xin trân trọng cảm ơn."), _("Ban tiếp công dân")]
         return subject, short, "\n".join(lines)
