@@ -111,8 +111,8 @@ def push_subscription(session_id: int):
     if not citizen_bookings(reception, current_user):
         abort(404)
     if not current_app.config.get("VAPID_PUBLIC_KEY"):
-        return jsonify({"error": "not_found",
-                        "message": _("Máy chủ chưa bật thông báo trên trình duyệt.")}), 404
+        return jsonify({"error": "invalid_state",
+                        "message": _("Máy chủ chưa bật thông báo trên trình duyệt.")}), 409
     try:
         save_push_subscription(current_user, request.get_json(silent=True))
     except CoreError as exc:
