@@ -102,15 +102,15 @@ def start_refresher() -> None:
         if id(app) in _refreshing:
             return
         _refreshing.add(id(app))
-    socketio.start_background_task(_refresh_loop, app)
+    socketio.start_background_task(_refresh_loop, app, socketio.server)
 
 
-def _refresh_loop(app) -> None:
+def _refresh_loop(app, server) -> None:
     seconds = int(app.config.get("LIVE_PRESENCE_SECONDS", 60))
     try:
         while True:
             socketio.sleep(seconds)
-            if not socketio.server.manager.rooms.get(NAMESPACE):
+            if not server.manager.rooms.get(NAMESPACE):
                 return  # no socket left here: the next join starts a new loop
             with app.app_context():
                 try:

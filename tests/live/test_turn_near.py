@@ -175,3 +175,22 @@ def test_over_sockets_a_call_tells_the_citizen_who_closed_the_tab(line, live_ser
     assert host.call("call_next", {"session_id": line.id})["ticket"] == "002"
     assert told() == {line.bookings[3].id: {"email", "sms"},
                       line.bookings[4].id: {"email", "sms"}}
+
+
+def test_the_process_holding_a_socket_keeps_it_fresh(line, live_server, connect):
+    from sqlalchemy import update
+
+    live_server.app.config["LIVE_PRESENCE_SECONDS"] = 1
+    client = connect(live_server, line.tokens[0])
+    assert client.call("join", {"session_id": line.id})["ok"] is True
+    old = utcnow() - timedelta(hours=1)
+    db.session.execute(update(LivePresence).values(seen_at=old))
+    db.session.commit()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        seen = db.session.scalar(select(LivePresence.seen_at))
+        db.session.commit()
+        if seen > old + timedelta(minutes=30):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the presence row was not refreshed")
