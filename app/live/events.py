@@ -143,6 +143,12 @@ def on_disconnect(*_args):
     """A socket is gone: a citizen's waiting-room presence ends (app/live/presence.py)."""
     sid = request.sid
     try:
+        roles = socketio.server.get_session(sid, namespace=NAMESPACE).get("roles", {})
+    except (KeyError, AttributeError):
+        roles = {}
+    if "citizen" not in roles.values():
+        return  # only a citizen's socket is in a waiting room
+    try:
         with unit_of_work():
             presence.leave(sid, utcnow())
     except Exception:  # noqa: BLE001 - nobody to answer; the row goes stale by itself
