@@ -1,5 +1,5 @@
 """flask commands: upgrade-db, seed-demo, create-admin, import-units, scheduler,
-seed-load, audit, jobs, security-table, backup, restore."""
+seed-load, audit, jobs, security-table, backup, restore, vapid-keys."""
 
 from __future__ import annotations
 
@@ -263,8 +263,19 @@ def restore_command(archive: str, url: str):
                "with DATABASE_URL set to it")
 
 
+@click.command("vapid-keys")
+def vapid_keys_command():
+    """Print a new VAPID key pair for Web Push, as the settings to put in the environment."""
+    from .notify.push import new_vapid_keys
+
+    public, private = new_vapid_keys()
+    click.echo(f"VAPID_PUBLIC_KEY={public}")
+    click.echo(f"VAPID_PRIVATE_KEY={private}")
+    click.echo("VAPID_SUBJECT=mailto:<an address the push services may write to>")
+
+
 def init_app(app: Flask) -> None:
     for command in (upgrade_db, seed_demo_command, import_units_command, scheduler_command,
                     audit_group, jobs_group, seed_load_command, security_table_command,
-                    create_admin_command, backup_command, restore_command):
+                    create_admin_command, backup_command, restore_command, vapid_keys_command):
         app.cli.add_command(command)

@@ -158,6 +158,17 @@ class Config:
     TURN_SECRET = os.environ.get("TURN_SECRET") or None
     TURN_URLS = os.environ.get("TURN_URLS") or None
     EXTERNAL_ROOM_URL = os.environ.get("EXTERNAL_ROOM_URL") or None
+    # Web Push ("your turn is near" on the citizen's phone or computer): the VAPID key
+    # pair from `flask vapid-keys`, and a contact the push services may write to
+    # (mailto: or https:). Without the keys, those messages go by SMS/Zalo and e-mail.
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or None
+    # How often a process re-marks its waiting-room sockets as present (a process that
+    # died stops counting after three times this), and how long a dropped connection
+    # still counts as present (app/live/presence.py).
+    LIVE_PRESENCE_SECONDS = int(os.environ.get("LIVE_PRESENCE_SECONDS", "60"))
+    LIVE_PRESENCE_GRACE_SECONDS = int(os.environ.get("LIVE_PRESENCE_GRACE_SECONDS", "30"))
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "text" or "json" (app/logs.py)
     # Reverse proxies in front (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted,

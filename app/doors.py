@@ -142,7 +142,7 @@ def json_refusal(exc: CoreError, status: int | None = None):
     """Roll back and answer a page's script: ``{"error", "message", "errors"}``."""
     rollback()
     body = {"error": exc.code, "message": core_message(exc),
-            "errors": field_messages(exc.errors)}
+            "errors": field_messages(exc.field_errors())}
     return jsonify(body), status or exc.status
 
 

@@ -25,6 +25,7 @@ JOBS = {
     "task_reminders": ("app.tasks.jobs:remind_due", 3600),
     "task_escalation": ("app.tasks.jobs:escalate_overdue", 3600),
     "complete_recordings": ("app.live.jobs:complete_recordings", 600),
+    "turn_near": ("app.live.jobs:tell_turns_near", 60),
     "retention": ("app.privacy.jobs:run_retention", 24 * 3600),
     "audit_head": ("app.audit.jobs:log_head", 3600),
 }

@@ -3,9 +3,9 @@
 from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import ApiToken, OneTimeCode, RecoveryCode, RoleAssignment, User  # noqa: F401
 from .bookings.models import Attachment, Booking, BookingEvent, IdempotencyKey, Rating, SlotHold  # noqa: F401
-from .live.models import QueueEntry, QueueTransition, Recording  # noqa: F401
+from .live.models import LivePresence, QueueEntry, QueueTransition, Recording  # noqa: F401
 from .minutes.models import Minutes, MinutesVersion  # noqa: F401
-from .notify.models import Notification  # noqa: F401
+from .notify.models import Notification, PushSubscription  # noqa: F401
 from .schedules.models import HolidayOverride, ReceptionSession, Schedule  # noqa: F401
 from .tasks.models import Task, TaskAttachment, TaskEvent  # noqa: F401
 from .units.models import Agency, Unit  # noqa: F401

@@ -438,3 +438,20 @@ def requeue(entry: Entry, now: datetime) -> Entry:
                            "không thể xếp lại lần nữa."))
     return replace(entry, state=QueueState.WAITING, requeued_at=now, called_at=None,
                    started_at=None, finished_at=None)
+
+
+def ahead_on_arrival(entries: Iterable[Entry], rule: QueueRule, now: datetime) -> dict[int, int]:
+    """For each citizen not yet in the waiting room (``booked``), how many citizens would
+    be ahead of them if everyone not yet in came in at ``now``: the waiting ones and the
+    absent ones placed before them (so that an empty waiting room does not tell every
+    absent citizen at once that their turn is near). One sort for all."""
+    entries = list(entries)
+    arrivals = [replace(e, state=QueueState.WAITING, checked_in_at=now)
+                for e in entries if e.state == QueueState.BOOKED]
+    if not arrivals:
+        return {}
+    absent = {e.booking_id for e in arrivals}
+    waiting = [e for e in entries if e.state == QueueState.WAITING]
+    return {entry.booking_id: ahead
+            for ahead, entry in enumerate(order_waiting([*waiting, *arrivals], rule))
+            if entry.booking_id in absent}

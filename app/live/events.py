@@ -28,7 +28,7 @@ from ..doors import ack_refusal, commit, rollback, unit_of_work
 from ..extensions import db, socketio
 from ..schedules.models import SessionStatus
 from ..timeutil import iso_local, utcnow
-from . import credentials, door, outcomes, rooms, services
+from . import credentials, door, outcomes, presence, rooms, services, turn_near
 from .access import resolve_role
 from .rooms import NAMESPACE, room_name
 from .window import get_reception, require_open
@@ -139,6 +139,23 @@ def on_connect(auth=None):
     commit()
 
 
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_args):
+    """A socket is gone: a citizen's waiting-room presence ends (app/live/presence.py)."""
+    sid = request.sid
+    try:
+        roles = socketio.server.get_session(sid, namespace=NAMESPACE).get("roles", {})
+    except (KeyError, AttributeError):
+        roles = {}
+    if "citizen" not in roles.values():
+        return  # only a citizen's socket is in a waiting room
+    try:
+        with unit_of_work():
+            presence.leave(sid, utcnow())
+    except Exception:  # noqa: BLE001 - nobody to answer; the row goes stale by itself
+        log.exception("recording the disconnect of %s failed", sid)
+
+
 @socketio.on("join", namespace=NAMESPACE)
 @acknowledged
 def on_join(data):
@@ -154,8 +171,15 @@ def on_join(data):
     if role == "citizen":
         booking_id = data.get("booking_id")
         booking_id = booking_id if isinstance(booking_id, int) else None
-        tickets, changed = _transaction(
-            lambda: services.check_in_citizen(reception, user, now, booking_id))
+        sid = request.sid
+
+        def check_in():
+            found = services.check_in_citizen(reception, user, now, booking_id)
+            presence.enter(sid, session_id, user.id, now)
+            return found
+
+        tickets, changed = _transaction(check_in)
+        presence.start_refresher()
     else:
         _transaction(lambda: services.ensure_entries(reception))
     _enter_rooms(session_id, role, user)
@@ -191,7 +215,9 @@ def on_call_next(data):
 
     def work():
         outcomes.serve_current(reception, actor=user)
-        return services.call_next_citizen(reception, actor=user, now=utcnow())
+        called = services.call_next_citizen(reception, actor=user, now=utcnow())
+        turn_near.notify_turn_near(reception, utcnow())
+        return called
 
     called = _transaction(work)
     rooms.broadcast_queue(reception.id)
@@ -207,8 +233,11 @@ def _host_action(data: dict, action: str) -> dict:
     def work():
         if action == "finish":
             outcomes.serve_booking(reception, booking_id, actor=user)
-        return services.apply_host_action(reception, booking_id, action, actor=user,
-                                          now=utcnow())
+        entry = services.apply_host_action(reception, booking_id, action, actor=user,
+                                           now=utcnow())
+        if action != "recall":  # the queue moved on: whose turn is near now
+            turn_near.notify_turn_near(reception, utcnow())
+        return entry
 
     entry = _transaction(work)
     rooms.broadcast_queue(reception.id)

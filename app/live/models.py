@@ -89,3 +89,22 @@ class Recording(db.Model):
     @property
     def is_stored(self) -> bool:
         return self.status == RecordingStatus.STORED
+
+
+class LivePresence(db.Model):
+    """A citizen's socket in a session's waiting room, as every process sees it.
+
+    Written when the citizen joins, marked ``left_at`` when the socket disconnects;
+    the process holding the socket refreshes ``seen_at`` while it lives, so that the
+    sockets of a process that died stop counting (app/live/presence.py)."""
+
+    __tablename__ = "live_presence"
+    __table_args__ = (UniqueConstraint("sid", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sid: Mapped[str] = mapped_column(String(64), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    process: Mapped[str] = mapped_column(String(120))
+    seen_at: Mapped[datetime] = mapped_column(DateTime)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -27,6 +28,7 @@ from ..bookings.access import may_see_identity
 from ..bookings.models import Booking
 from ..doors import json_refusal
 from ..extensions import db
+from ..notify.services import save_push_subscription
 from ..timeutil import utcnow
 from . import cases, recording
 from .access import citizen_bookings, own_bookings, staff_role
@@ -88,7 +90,8 @@ def room(session_id: int):
                            tickets=tickets, is_open=is_room_open(reception, utcnow()),
                            opens_at=room_window(reception)[0],
                            consented=all(b.consent_recording_at for b in bookings),
-                           external_url=current_app.config.get("EXTERNAL_ROOM_URL"))
+                           external_url=current_app.config.get("EXTERNAL_ROOM_URL"),
+                           vapid_public_key=current_app.config.get("VAPID_PUBLIC_KEY"))
 
 
 @bp.post("/<int:session_id>/consent")
@@ -106,6 +109,35 @@ def consent(session_id: int):
             record_event("consent_recording", actor=current_user, target=f"booking:{booking.id}")
     flash(_("Bạn đã đồng ý với việc ghi âm, ghi hình buổi tiếp."), "success")
     return redirect(url_for("live.room", session_id=session_id))
+
+
+@bp.post("/<int:session_id>/push-subscription")
+@login_required
+def push_subscription(session_id: int):
+    """JSON: keep the browser's Web Push subscription ``{"endpoint", "keys"}`` so that the
+    citizen is told on this device when their turn is near (app/live/turn_near.py)."""
+    reception = _reception_or_404(session_id)
+    if not citizen_bookings(reception, current_user):
+        abort(404)
+    if not current_app.config.get("VAPID_PUBLIC_KEY"):
+        return jsonify({"error": "invalid_state",
+                        "message": _("Máy chủ chưa bật thông báo trên trình duyệt.")}), 409
+    try:
+        save_push_subscription(current_user, request.get_json(silent=True))
+    except CoreError as exc:
+        return json_refusal(exc, 422)
+    return jsonify({"ok": True}), 201
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker that shows "your turn is near" (static/js/live-sw.js), served
+    under /live/ so that it may control the waiting room pages."""
+    response = send_file(Path(current_app.static_folder) / "js" / "live-sw.js",
+                         mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = url_for("live.console_index")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/<int:session_id>/test")

@@ -30,8 +30,9 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import Notification
+from .push import PushGone
 from .senders import PhoneRefused, sender_for
-from .services import pending
+from .services import fall_back_from_push, pending
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,13 @@ def _send(notification: Notification, choose) -> bool:
     """Hand one claimed notification to its sender and record the outcome."""
     try:
         _hand_over(notification, choose)
+    except PushGone as exc:  # the browser dropped the subscription: SMS/e-mail instead
+        notification.failed_at, notification.claimed_by = utcnow(), None
+        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        fall_back_from_push(notification)
+        log.info("notification %s: push subscription gone, sent by SMS/e-mail instead",
+                 notification.id)
+        return False
     except Exception as exc:  # noqa: BLE001 - any transport failure is recorded and retried
         now = utcnow()
         notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]

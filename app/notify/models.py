@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ..timeutil import utcnow
 
-CHANNELS = ("email", "sms", "zalo")
+CHANNELS = ("email", "sms", "zalo", "push")
 
 
 class OutboxState(StrEnum):
@@ -49,3 +49,20 @@ class Notification(db.Model):
     # What the provider answered: its message id, and its last answer in full.
     provider_id: Mapped[str] = mapped_column(String(120), default="")
     provider_answer: Mapped[str] = mapped_column(Text, default="")
+
+
+class PushSubscription(db.Model):
+    """A browser's Web Push subscription (RFC 8030), given from the waiting room.
+
+    ``p256dh`` and ``auth`` are the browser's keys (base64url) that each message is
+    encrypted to (RFC 8291); a push service answering 404 or 410 means the browser
+    dropped the subscription, which is then deleted (app/notify/jobs.py)."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,5 +1,5 @@
-"""How an outbox message leaves: SMTP e-mail, an HTTP SMS gateway, Zalo ZNS, or the log
-(development).
+"""How an outbox message leaves: SMTP e-mail, an HTTP SMS gateway, Zalo ZNS, Web Push
+(push.py), or the log (development).
 
 A sender has one method, ``send(notification)``, which returns when the message was
 handed over and raises otherwise (the dispatch job records the error and retries).
@@ -252,6 +252,11 @@ def sender_for(channel: str, app):
     config = app.config
     if channel == "email" and config.get("SMTP_URL"):
         return EmailSender(config["SMTP_URL"], config.get("MAIL_SENDER") or "no-reply@localhost")
+    if channel == "push" and config.get("VAPID_PRIVATE_KEY"):
+        from .push import WebPushSender
+
+        return WebPushSender(config["VAPID_PRIVATE_KEY"], config.get("VAPID_SUBJECT") or
+                             f"mailto:{config.get('MAIL_SENDER') or 'no-reply@localhost'}")
     if channel == "sms" and config.get("SMS_GATEWAY_URL"):
         token = config.get("SMS_GATEWAY_TOKEN") or os.environ.get("SMS_GATEWAY_TOKEN") or None
         return SmsGatewaySender(config["SMS_GATEWAY_URL"], token=token)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from sessions.errors import N_, CoreError
+
+from ..auth.models import User
 from ..doors import after_commit
 from ..extensions import db
 from ..timeutil import utcnow
 from . import sms
-from .models import Notification
+from .models import Notification, PushSubscription
 from .prompt import dispatch_soon
+from .push import b64url_decode, payload, recipient_of, subscription_of
 from .zalo import uses_zalo
 
 #: Kinds that carry a secret (a one-time code). They go on the channel they were queued
@@ -94,3 +99,98 @@ def pending(limit: int = 100) -> list[Notification]:
                     Notification.send_after <= now)
              .order_by(Notification.send_after, Notification.id).limit(limit))
     return list(db.session.scalars(query))
+
+
+PUSH_KEY_SEPARATOR = ":push:"
+
+
+def save_push_subscription(user, data) -> PushSubscription:
+    """Keep the browser's push subscription ``{"endpoint", "keys": {"p256dh", "auth"}}``
+    (the JSON of PushSubscription.toJSON()) for ``user``; the same endpoint given again
+    is updated, also when another account had it on that browser before."""
+    endpoint, keys = _subscription_fields(data)
+    row = db.session.scalar(select(PushSubscription)
+                            .where(PushSubscription.endpoint == endpoint))
+    if row is None:
+        row = PushSubscription(endpoint=endpoint)
+        db.session.add(row)
+    row.user_id, row.p256dh, row.auth = user.id, keys["p256dh"], keys["auth"]
+    db.session.flush()
+    return row
+
+
+def _subscription_fields(data) -> tuple[str, dict]:
+    """The endpoint and keys of a subscription, or ``validation_error``."""
+    data = data if isinstance(data, dict) else {}
+    endpoint, keys = data.get("endpoint"), data.get("keys")
+    keys = keys if isinstance(keys, dict) else {}
+    if not isinstance(endpoint, str) or not endpoint.startswith("https://") \
+            or len(endpoint) > 1000:
+        raise CoreError("validation_error", N_("Địa chỉ nhận thông báo của trình duyệt không "
+                                               "hợp lệ."), field="endpoint")
+    for name, size in (("p256dh", 65), ("auth", 16)):
+        value = keys.get(name)
+        if not isinstance(value, str) or len(value) > 200 or len(_decoded(value)) != size:
+            raise CoreError("validation_error", N_("Khóa mã hóa thông báo của trình duyệt "
+                                                   "không hợp lệ."), field="keys")
+    return endpoint, {"p256dh": keys["p256dh"], "auth": keys["auth"]}
+
+
+def _decoded(value: str) -> bytes:
+    try:
+        return b64url_decode(value)
+    except (ValueError, TypeError):
+        return b""
+
+
+def push_subscriptions(user) -> list[PushSubscription]:
+    """The browsers of ``user`` that accept push messages."""
+    return list(db.session.scalars(select(PushSubscription)
+                                   .where(PushSubscription.user_id == user.id)
+                                   .order_by(PushSubscription.id)))
+
+
+def queue_push(user, kind: str, subject: str, body: str, *, url: str, dedupe_key: str,
+               facts: dict | None = None) -> list[Notification]:
+    """Queue a Web Push message to each browser of ``user`` (none when there is none).
+
+    Each is keyed ``<dedupe_key>:push:<subscription id>``; ``subject``, ``body`` and
+    ``facts`` are kept so that a push refused as gone is sent by SMS/e-mail instead
+    (:func:`fall_back_from_push`) with the same ``dedupe_key``."""
+    added = []
+    for subscription in push_subscriptions(user):
+        key = f"{dedupe_key}{PUSH_KEY_SEPARATOR}{subscription.id}"
+        if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
+            continue
+        row = Notification(user_id=user.id, channel="push", recipient=recipient_of(subscription),
+                           kind=kind, subject=subject[:300],
+                           body=payload(subject, body, url, dedupe_key), dedupe_key=key,
+                           send_after=utcnow(), facts=facts)
+        db.session.add(row)
+        added.append(row)
+    if added:
+        after_commit(dispatch_soon)
+    return added
+
+
+def fall_back_from_push(notification: Notification) -> list[Notification]:
+    """The push service said the subscription is gone: delete it and, unless another
+    browser of the person still takes the message, queue it by e-mail and SMS."""
+    subscription = subscription_of(notification.recipient)
+    if subscription is not None:
+        db.session.delete(subscription)
+    base = (notification.dedupe_key or "").partition(PUSH_KEY_SEPARATOR)[0]
+    user = db.session.get(User, notification.user_id) if notification.user_id else None
+    if not base or user is None:
+        return []
+    others = db.session.scalar(
+        select(Notification.id).where(Notification.channel == "push",
+                                      Notification.id != notification.id,
+                                      Notification.dedupe_key.startswith(base + PUSH_KEY_SEPARATOR),
+                                      Notification.failed_at.is_(None)))
+    if others is not None:
+        return []
+    message = json.loads(notification.body or "{}")
+    return queue_notification(user, notification.kind, notification.subject,
+                              message.get("body", ""), dedupe_key=base,
+                              facts=notification.facts)

@@ -230,6 +230,8 @@ WEB: dict[str, Access] = {
     "live.case_list": SESSION_WORKERS,
     "live.board": public("ticket numbers only, no names"),
     "live.ice_server_list": signed_in(),
+    "live.push_subscription": ROOM_CITIZEN,
+    "live.service_worker": public("a static script"),
     "live.recording_chunk": SESSION_HOST,
     "live.recording_finish": SESSION_HOST,
     "live.recording_file": SESSION_WORKERS,
@@ -316,6 +318,7 @@ API: dict[str, Access] = {
 #: Staff events need the caller to have joined the session in that role first.
 SOCKET: dict[tuple[str, str], Access] = {
     ("connect", ""): public("an API token, the session cookie, or neither (a display)"),
+    ("disconnect", ""): public("ends the socket's own waiting-room presence"),
     ("join", "display"): public("ticket numbers only"),
     ("join", "citizen"): roles("citizen", relation="holds an accepted booking in the "
                                                    "session and consented to the recording"),

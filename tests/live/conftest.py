@@ -58,6 +58,11 @@ class LiveServer:
         engine = self.app.extensions["socketio"].server.eio
         for sock in list(engine.sockets.values()):
             sock.close(wait=False)
+        # A socket leaves the engine once its disconnect handler (which may use the
+        # database) has run: wait for that before the connections are closed below.
+        deadline = time.monotonic() + 3
+        while engine.sockets and time.monotonic() < deadline:
+            time.sleep(0.01)
         self._server.shutdown()
         self._server.server_close()
         with self.app.app_context():

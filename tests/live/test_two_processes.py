@@ -59,7 +59,7 @@ def _start(database_url: str, redis_url: str, tmp_path: Path) -> tuple:
     env = dict(os.environ, DATABASE_URL=database_url, SOCKETIO_MESSAGE_QUEUE=redis_url,
                SCHEDULER="off", SECRET_KEY="two-processes-secret", PORT=str(port),
                APP_ENV="development", INSTANCE_PATH=str(tmp_path),
-               UPLOAD_DIR=str(tmp_path / "uploads"))
+               UPLOAD_DIR=str(tmp_path / "uploads"), LIVE_PRESENCE_GRACE_SECONDS="0")
     process = subprocess.Popen(_command(), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     return process, f"http://127.0.0.1:{port}"
@@ -160,3 +160,52 @@ def test_a_queue_change_crosses_processes_as_one_notice(two_servers, room, redis
     events = [m.get("event") for m in published if m.get("method") == "emit"]
     assert events.count("queue_changed") == 1, events
     assert not {"queue", "queue_state", "board"} & set(events), events
+
+
+def test_presence_in_the_waiting_room_is_seen_by_the_other_process(two_servers, room):
+    """The host's process decides "your turn is near" for citizens whose sockets are on
+    the other process: presence lives in the database, not in a process."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.notify.models import Notification
+
+    def told() -> set[int]:
+        keys = db.session.scalars(select(Notification.dedupe_key)
+                                  .where(Notification.kind == "turn_near")).all()
+        db.session.commit()
+        return {int(key.split(":")[1]) for key in keys}
+
+    host_server, citizen_server = two_servers
+    clients = []
+    try:
+        host = Recorder(host_server, room.host_token)
+        citizens = [Recorder(citizen_server, token) for token in room.tokens]
+        clients += [host, *citizens]
+        host.call("join", {"session_id": room.id})
+        for citizen in citizens:
+            citizen.call("join", {"session_id": room.id})
+        host.wait_for("queue_state", lambda s: len(s["waiting"]) == 3)
+        assert host.call("call_next", {"session_id": room.id})["ticket"] == "001"
+        assert told() == set()  # 002 and 003 wait in the room, on the other process
+        citizens[2].close()
+        deadline = time.monotonic() + 5
+        while not _left(room.citizens[2].id) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the citizens' process records the disconnect
+        assert host.call("call_next", {"session_id": room.id})["ticket"] == "002"
+        assert told() == {room.bookings[2].id}
+    finally:
+        for client in clients:
+            client.close()
+
+
+def _left(user_id: int) -> bool:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.live.models import LivePresence
+
+    left = db.session.scalar(select(LivePresence.left_at)
+                             .where(LivePresence.user_id == user_id))
+    db.session.commit()
+    return left is not None

@@ -354,3 +354,16 @@ def test_rule_description_goes_through_gettext():
 def test_entry_refuses_impossible_values(overrides):
     with pytest.raises(ValueError):
         make_entry(1, **overrides)
+
+
+def test_ahead_on_arrival_places_absent_citizens_among_each_other():
+    waiting = [make_entry(2), make_entry(4)]
+    absent = [make_entry(n, state="booked", checked_in_at=None) for n in (1, 3, 5)]
+    assert queue.ahead_on_arrival([*waiting, *absent], RULE, at(-5)) == {1: 0, 3: 2, 5: 4}
+
+
+def test_ahead_on_arrival_puts_late_citizens_after_those_on_time():
+    waiting = [make_entry(3), make_entry(4)]
+    late = make_entry(1, state="booked", checked_in_at=None)
+    assert queue.ahead_on_arrival([*waiting, late], RULE, at(30)) == {1: 2}
+    assert queue.ahead_on_arrival(waiting, RULE, at(30)) == {}
