@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-# The slowest tests are listed after every run (CI keeps the whole run under 20 minutes).
-PYTEST_ARGS ?= --durations=20
+# Two workers (pytest-xdist) take whole test modules; the slowest tests are listed after
+# every run (CI keeps the whole run under 30 minutes).
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=20
 export FLASK_APP := wsgi
 
 .PHONY: run test lint translations bench chaos clean css

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..schedules.models import ReceptionSession
+from ..schedules.models import OPEN_SESSION_STATUSES, ReceptionSession, SessionMode
 from ..timeutil import utcnow
 from . import presence
 from .recording import complete_abandoned
@@ -33,8 +33,8 @@ def tell_turns_near() -> list[int]:
     told = []
     receptions = db.session.scalars(
         select(ReceptionSession)
-        .where(ReceptionSession.status.in_(("scheduled", "live")),
-               ReceptionSession.mode != "in_person",
+        .where(ReceptionSession.status.in_(OPEN_SESSION_STATUSES),
+               ReceptionSession.mode != SessionMode.IN_PERSON,
                ReceptionSession.starts_at <= now + timedelta(hours=2),
                ReceptionSession.ends_at >= now - OVERRUN)
         .order_by(ReceptionSession.id)).all()

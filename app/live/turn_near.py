@@ -28,7 +28,7 @@ from ..bookings.models import Booking
 from ..extensions import db
 from ..notify.models import Notification
 from ..notify.services import push_subscriptions, queue_notification, queue_push
-from ..schedules.models import ReceptionSession
+from ..schedules.models import OPEN_SESSION_STATUSES, ReceptionSession, SessionMode
 from ..timeutil import to_local
 from . import presence
 from .services import aware, ensure_entries, load_snapshot, lock_reception
@@ -47,7 +47,8 @@ def notify_turn_near(reception: ReceptionSession, now: datetime) -> list[int]:
     """Queue the message for every citizen of the session whose turn is near and who
     is not in the waiting room; the booking ids told now. Runs under the session's
     lock, in the caller's unit of work."""
-    if reception.status not in ("scheduled", "live") or reception.mode == "in_person" \
+    if reception.status not in OPEN_SESSION_STATUSES \
+            or reception.mode == SessionMode.IN_PERSON \
             or not is_room_open(reception, now):
         return []
     lock_reception(reception.id)

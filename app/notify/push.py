@@ -3,16 +3,16 @@
 A push message of the outbox names its subscription in ``recipient`` as
 ``push:<subscription id>``; its ``body`` is the JSON the service worker shows
 (static/js/live-sw.js): ``{"title", "body", "url", "tag"}``.
+
+The cryptography (``cryptography``, ``pywebpush``) is imported by the two functions that
+use it, when they run: a web process of the embedded mode that never sends a push does
+not load it (tests/scaleout/test_settings.py).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from pywebpush import WebPushException, webpush
 
 from ..extensions import db
 from .models import PushSubscription
@@ -42,6 +42,9 @@ def new_vapid_keys() -> tuple[str, str]:
     """A fresh VAPID key pair (public, private), base64url: the public key is the
     uncompressed P-256 point the browser subscribes with, the private one the raw
     32-byte scalar."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     key = ec.generate_private_key(ec.SECP256R1())
     public = key.public_key().public_bytes(serialization.Encoding.X962,
                                            serialization.PublicFormat.UncompressedPoint)
@@ -73,6 +76,8 @@ class WebPushSender:
         self.private_key, self.subject, self.timeout = private_key, subject, timeout
 
     def send(self, notification) -> None:
+        from pywebpush import WebPushException, webpush
+
         subscription = subscription_of(notification.recipient)
         if subscription is None:
             raise PushGone("the push subscription was deleted")

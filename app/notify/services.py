@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from sessions.errors import N_, CoreError
 
-from ..auth.models import User
 from ..doors import after_commit
 from ..extensions import db
 from ..timeutil import utcnow
@@ -180,7 +179,7 @@ def fall_back_from_push(notification: Notification) -> list[Notification]:
     if subscription is not None:
         db.session.delete(subscription)
     base = (notification.dedupe_key or "").partition(PUSH_KEY_SEPARATOR)[0]
-    user = db.session.get(User, notification.user_id) if notification.user_id else None
+    user = notification.user
     if not base or user is None:
         return []
     others = db.session.scalar(
