@@ -173,6 +173,7 @@ def jobs_run(name: str, today):
     from contextlib import nullcontext
 
     from .jobs import JOBS, run_job
+    from .notify.prompt import wait_idle
     from .timeutil import today_in_vietnam
 
     _refuse_in_production("Running a job by hand")
@@ -180,6 +181,11 @@ def jobs_run(name: str, today):
         raise click.ClickException(f"unknown job {name}; jobs: {', '.join(sorted(JOBS))}")
     with today_in_vietnam(today.date()) if today else nullcontext():
         run_job(current_app._get_current_object(), name)
+        # The messages the job queued leave before the command ends, on its clock: the
+        # prompt dispatch is a daemon thread that would stop with this process, and a
+        # message queued as on --today is due from that day only.
+        if not wait_idle(60):
+            raise click.ClickException("the outbox dispatch after the job did not finish")
     click.echo(f"job {name} done" + (f" as on {today:%d/%m/%Y}" if today else ""))
 
 

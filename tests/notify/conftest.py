@@ -159,14 +159,16 @@ ZNS_NO_ZALO = {"error": -118, "message": "Zalo account not existed"}
 
 
 class _ZnsHandler(BaseHTTPRequestHandler):
-    """Zalo's ZNS endpoint: HTTP 200 and a JSON ``error`` (0 when it took the message)."""
+    """Zalo's ZNS endpoint: HTTP 200 and a JSON ``error`` (0 when it took the message);
+    a phone of ``server.refused_phones`` gets the no-Zalo error whatever ``answer`` is."""
 
     def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.requests.append({"path": self.path, "json": json.loads(body),
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        self.server.requests.append({"path": self.path, "json": body,
                                      "access_token": self.headers.get("access_token"),
                                      "idempotency_key": self.headers.get("Idempotency-Key")})
-        answer = json.dumps(self.server.answer).encode()
+        refused = body.get("phone") in self.server.refused_phones
+        answer = json.dumps(ZNS_NO_ZALO if refused else self.server.answer).encode()
         self.send_response(self.server.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
@@ -184,6 +186,7 @@ class ZnsServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _ZnsHandler)
         self.requests: list[dict] = []
         self.status, self.answer = 200, dict(ZNS_SUCCESS)
+        self.refused_phones: set[str] = set()
         self.url = f"http://127.0.0.1:{self.server_address[1]}/message/template"
 
 

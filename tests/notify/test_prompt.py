@@ -93,3 +93,24 @@ def test_the_request_does_not_wait_for_the_channel(app, client, make, gateway, m
     assert time.monotonic() - started < 1.5
     db.session.commit()  # SQLite: the test holds no write lock while the run goes on
     assert len(wait_for(gateway, 1, timeout=10)) == 1
+
+
+def test_a_job_run_by_hand_on_another_day_sends_its_messages_before_it_ends(app, make,
+                                                                             gateway):
+    """`flask jobs run booking_reminders --today D`: the reminders are queued as on D, so
+    they must leave while the command's clock is still D's (and before the command ends,
+    which would stop the background run with it)."""
+    from datetime import timedelta
+
+    from app.timeutil import local_today
+
+    scene = make.build_scene(starts_in_minutes=60 * 24 * 10 - 4 * 60)
+    make.make_booking(scene.reception, scene.citizen)
+    db.session.commit()
+    day = (local_today() + timedelta(days=9)).isoformat()
+    result = app.test_cli_runner().invoke(args=["jobs", "run", "booking_reminders",
+                                                "--today", day])
+    assert result.exit_code == 0, result.output
+    assert len(gateway.requests) == 1  # already there: the command waited for it
+    db.session.expire_all()
+    assert all(db.session.scalars(select(Notification.sent_at)))
