@@ -26,6 +26,8 @@ from tests.e2e.server import running_site  # noqa: E402
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "docs" / "screenshots")
 PHONE = {"width": 360, "height": 780}
 LAPTOP = {"width": 1280, "height": 860}
+STAGE = {"width": 1366, "height": 768}  # the chairman's laptop: the call fits unscrolled
+WALL = {"width": 1920, "height": 1080}  # the public board on a television
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--use-fake-device-for-media-stream",
         "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
@@ -163,7 +165,7 @@ def live_call(shooter: Shooter) -> None:
     citizen.click("#enter-room")
     citizen.wait_for_selector("#my-position:has-text('Bạn đứng thứ 1')")
     shooter.shot(citizen, "waiting-room-phone.png")
-    host = shooter.page(room["host_email"], LAPTOP, password)
+    host = shooter.page(room["host_email"], STAGE, password)
     host.goto(f"/live/{room['session_id']}/host")
     host.wait_for_function("() => document.getElementById('waiting-count').textContent === '1'")
     host.click("#open-session")
@@ -178,7 +180,7 @@ def live_call(shooter: Shooter) -> None:
         page.wait_for_function("() => document.getElementById('remote-video').videoWidth > 0",
                                timeout=30_000)
     time.sleep(1.5)  # a few frames of the fake camera
-    shooter.shot(host, "host-console.png", full_page=True)
+    shooter.shot(host, "host-console.png")
     citizen.locator("#remote-video").scroll_into_view_if_needed()
     shooter.shot(citizen, "call-phone.png")
     secretary = shooter.page(SECRETARY, LAPTOP)
@@ -186,7 +188,7 @@ def live_call(shooter: Shooter) -> None:
     secretary.wait_for_selector("#current-case .ticket")
     secretary.wait_for_selector("#minutes-panel textarea")
     shooter.shot(secretary, "secretary-console.png", full_page=True)
-    board = shooter.page(None, LAPTOP)
+    board = shooter.page(None, WALL)
     board.goto(f"/live/{room['session_id']}/board")
     board.wait_for_function("() => document.getElementById('now-serving').textContent "
                             f"=== '{room['ticket']}'")

@@ -8,6 +8,33 @@
   var status = document.getElementById("board-status");
   var socket = L.connect();
   var serving = null;
+  var DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"];
+
+  /* A ticket read digit by digit ("002": "không không hai"), never as a number. */
+  function spokenTicket(ticket) {
+    return String(ticket).split("").map(function (c) {
+      return /[0-9]/.test(c) ? DIGITS[Number(c)] : c;
+    }).join(" ");
+  }
+
+  /* A new call: the chime, then the ticket spoken in Vietnamese where the browser can. */
+  function announce(ticket) {
+    var words = L.t("next-call", { ticket: spokenTicket(ticket) });
+    root.dataset.spoken = words;
+    L.chime(root.dataset.chimeUrl);
+    if (!window.speechSynthesis || !window.SpeechSynthesisUtterance) { return; }
+    window.setTimeout(function () {
+      var say = new window.SpeechSynthesisUtterance(words);
+      say.lang = "vi-VN";
+      var voice = window.speechSynthesis.getVoices().filter(function (v) {
+        return /^vi/i.test(v.lang);
+      })[0];
+      if (voice) { say.voice = voice; }
+      say.rate = 0.9;
+      window.speechSynthesis.cancel();
+      window.speechSynthesis.speak(say);
+    }, 1200);  // after the chime
+  }
 
   L.watchConnection(socket, status);
   socket.on("connect", function () {
@@ -26,8 +53,9 @@
       now.classList.remove("flash");
       void now.offsetWidth;  // restart the animation
       now.classList.add("flash");
+      if (serving !== null) { announce(board.now_serving); }
     }
-    serving = board.now_serving;
+    serving = board.now_serving || "";
     var list = document.getElementById("next-tickets");
     list.textContent = "";
     board.next.forEach(function (ticket) {

@@ -13,12 +13,21 @@
   var state = null;          // the latest queue_state
   var socket = L.connect();
   var media = null, peer = null, peerBooking = null, recorder = null, graceTimer = null;
+  var messageKey = null;     // what the message box says, when the queue can contradict it
 
-  function message(text, kind) {
+  function message(text, kind, key) {
     var box = $("console-message");
     box.className = "alert mt-2 alert-" + (kind || "info");
     L.text(box, text);
     L.show(box, Boolean(text));
+    messageKey = key || null;
+  }
+
+  /* A message about the queue that the latest queue no longer supports goes away. */
+  function dropStaleMessage(s) {
+    if ((messageKey === "nobody" && s.waiting.length) || messageKey === "disconnected") {
+      message("", "info");
+    }
   }
 
   function loadCases() {
@@ -52,11 +61,12 @@
     return li;
   }
 
-  function renderCurrent(current) {
+  function renderCurrent(current, waiting) {
     var box = $("current-case");
     box.textContent = "";
     if (!current) {
-      box.appendChild(el("p", "text-muted mb-0", L.t("nobody")));
+      box.appendChild(el("p", "text-muted mb-0", waiting
+        ? L.t("none-called", { count: waiting }) : L.t("nobody")));
       return;
     }
     var c = cases[current.booking_id] || {};
@@ -206,7 +216,8 @@
     s.closed.forEach(function (item) {
       closed.appendChild(el("li", "", item.ticket + " · " + L.t("state-" + item.state)));
     });
-    renderCurrent(s.current);
+    renderCurrent(s.current, s.waiting.length);
+    dropStaleMessage(s);
     renderButtons(s.current);
     renderCaseChoice(s);
     followMinutes(s.current);
@@ -260,7 +271,7 @@
     var data = { session_id: sessionId };
     Object.keys(extra || {}).forEach(function (k) { data[k] = extra[k]; });
     return L.request(socket, event, data).then(function (ack) {
-      if (!ack.ok) { message(ack.message, "warning"); }
+      if (!ack.ok) { message(ack.message, "warning", ack.error === "timeout" ? "disconnected" : null); }
       return ack;
     });
   }
@@ -284,13 +295,21 @@
     });
     $("call-next").addEventListener("click", function (event) {
       var button = event.currentTarget;
+      // Calling the next citizen ends the current turn: never by a slip of the hand.
+      if (state && state.current && !window.confirm(L.t("confirm-next", { ticket: state.current.ticket }))) {
+        return;
+      }
       button.disabled = true;
       L.primeChime(chimeUrl);
       ensureMedia().then(function () { return act("call_next"); }).then(function (ack) {
         button.disabled = false;
-        if (ack.ok && ack.ticket === null) { message(L.t("nobody"), "info"); }
+        if (ack.ok && ack.ticket === null && !(state && state.waiting.length)) {
+          message(L.t("nobody"), "info", "nobody");
+        }
       });
     });
+    $("mute").addEventListener("click", toggleMute);
+    document.addEventListener("keydown", onShortcut);
     [["recall", "recall"], ["no-show", "mark_no_show"], ["finish", "finish"]].forEach(function (p) {
       $(p[0]).addEventListener("click", function () {
         if (state && state.current) { act(p[1], { booking_id: state.current.booking_id }); }
@@ -315,7 +334,12 @@
     if (media) { return Promise.resolve(media); }
     return L.getMedia(true).then(function (found) {
       media = found;
-      $("local-video").srcObject = found.stream;
+      var self = $("local-video");
+      self.muted = true;  // never hear oneself
+      self.playsInline = true;
+      self.srcObject = found.stream;
+      self.play().catch(function () { /* autoplay starts it when allowed */ });
+      applyMute();
       return found;
     }).catch(function () { return null; });
   }
@@ -348,9 +372,19 @@
           if (peer !== current) { return; }
           if (st === "connected") { L.text($("call-status"), L.t("call-connected")); }
           if (st === "failed") { L.text($("call-status"), L.t("call-failed")); }
+          showQuality();
         }
       });
       peer = current;
+      current.pc.addEventListener("iceconnectionstatechange", function () {
+        if (peer === current) { showQuality(); }
+      });
+      current.pc.addEventListener("track", function (event) {
+        event.track.addEventListener("mute", showQuality);
+        event.track.addEventListener("unmute", showQuality);
+        event.track.addEventListener("ended", showQuality);
+        showQuality();
+      });
       return peer.offer();
     });
   }
@@ -371,8 +405,59 @@
     recorder.start(new MediaStream(tracks), bookingId);
   }
 
+  /* "Kết nối kém" when the connection falters, "Chỉ có âm thanh" without a live picture. */
+  function showQuality() {
+    var badge = $("call-quality");
+    if (!badge) { return; }
+    var word = "";
+    if (peer) {
+      var pc = peer.pc;
+      var stream = $("remote-video").srcObject;
+      var pictures = stream ? stream.getVideoTracks().filter(function (t) {
+        return t.readyState === "live" && !t.muted;
+      }) : [];
+      if (pc.connectionState === "disconnected" || pc.iceConnectionState === "disconnected") {
+        word = L.t("poor-connection");
+      } else if (pc.connectionState === "connected" && !pictures.length) {
+        word = L.t("audio-only-call");
+      }
+    }
+    badge.dataset.state = word ? (word === L.t("poor-connection") ? "poor" : "audio-only") : "";
+    L.text(badge, word);
+    L.show(badge, Boolean(word));
+  }
+
+  var muted = false;
+
+  function applyMute() {
+    if (media) { media.stream.getAudioTracks().forEach(function (t) { t.enabled = !muted; }); }
+    var button = $("mute");
+    if (!button) { return; }
+    button.setAttribute("aria-pressed", String(muted));
+    button.firstChild.textContent = (muted ? L.t("unmute") : L.t("mute")) + " ";
+  }
+
+  function toggleMute() {
+    muted = !muted;
+    applyMute();
+  }
+
+  /* N: call the next citizen, E: end the turn, M: microphone; never while typing. */
+  function onShortcut(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) { return; }
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) {
+      return;
+    }
+    var button = { n: "call-next", e: "finish", m: "mute" }[String(event.key).toLowerCase()];
+    if (!button || $(button).disabled) { return; }
+    event.preventDefault();
+    $(button).click();
+  }
+
   function hangUp() {
     if (peer) { peer.close(); peer = null; }
+    showQuality();
     if (recorder) { recorder.stop(); }
     peerBooking = null;
   }

@@ -21,7 +21,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 PASSWORD = "Mat-khau-e2e-2026"
-ROOMS = 9
+ROOMS = 11
 WITHOUT_CONSENT = 6  # the index of the room whose citizen has not consented yet
 #: Names for the people of the rooms (host, citizen), as they appear on screenshots.
 NAMES = [("Phạm Quốc Hưng", "Trần Văn Minh"), ("Đặng Thị Lan", "Bùi Văn Tâm"),
