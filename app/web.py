@@ -114,6 +114,7 @@ def nav_items() -> list[dict]:
 
 # endpoint, label, roles that see it (None = everyone).
 NAV = [
+    ("reports.desk", _l("Bàn làm việc"), ("secretary", "host", "deputy")),
     ("schedules.public_index", _l("Lịch tiếp công dân"), None),
     ("bookings.start", _l("Đặt lịch"), ("citizen",)),
     ("bookings.mine", _l("Vụ việc của tôi"), ("citizen",)),

@@ -401,7 +401,7 @@ def oidc_login():
         url, pending = oidc.begin(_callback_url())
     except CoreError as exc:
         return _oidc_failed(exc)
-    session[_OIDC] = {**pending.to_dict(), "next": _safe_next(url_for("main.home"))}
+    session[_OIDC] = {**pending.to_dict(), "next": _safe_next("")}
     return redirect(url)
 
 

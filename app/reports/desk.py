@@ -23,6 +23,8 @@ from ..tasks.models import Task
 from .services import utc_bounds
 
 SECRETARY_ROLES = ("secretary",)
+#: Who sees the secretary's lists (an administrator sees those of every unit).
+DESK_ROLES = ("secretary", "admin")
 HOST_ROLES = ("host", "deputy")
 #: Queue of the next session: bookings that will be seen.
 QUEUED = (BookingStatus.ACCEPTED, BookingStatus.SERVED)
@@ -84,7 +86,7 @@ def overdue_tasks(user, today: date) -> list[Task]:
 
 def build_desk(user, today: date, now: datetime) -> dict:
     """The lists of the desk for ``user``: the secretary's three, the chairman's two."""
-    data: dict = {"today": today, "secretary": user.has_role(*SECRETARY_ROLES),
+    data: dict = {"today": today, "secretary": user.has_role(*DESK_ROLES),
                   "host": user.has_role(*HOST_ROLES)}
     if data["secretary"]:
         data["sessions"] = todays_sessions(user, today, as_host=False)

@@ -87,3 +87,15 @@ def test_desk_refused_to_others(client, world, role):
 
 def test_desk_needs_a_sign_in(client, world):
     assert client.get("/reports/desk").status_code in (302, 401)
+
+
+def test_the_header_leads_back_to_the_desk(client, world):
+    login(client, world.secretary)
+    assert 'href="/reports/desk"' in client.get("/reports/").get_data(as_text=True)
+
+
+def test_an_administrator_sees_the_lists_of_every_unit(client, world):
+    make_booking(world.reception, world.other_citizen, slot_index=1, status="pending")
+    login(client, world.admin)
+    page = client.get("/reports/desk").get_data(as_text=True)
+    assert 'data-count="triage">1<' in page
