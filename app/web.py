@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -12,6 +13,8 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from werkzeug.urls import iri_to_uri
+
+from sessions.rule_words import describe
 
 from .timeutil import to_local
 
@@ -111,6 +114,7 @@ def nav_items() -> list[dict]:
 
 # endpoint, label, roles that see it (None = everyone).
 NAV = [
+    ("reports.desk", _l("Bàn làm việc"), ("secretary", "host", "deputy")),
     ("schedules.public_index", _l("Lịch tiếp công dân"), None),
     ("bookings.start", _l("Đặt lịch"), ("citizen",)),
     ("bookings.mine", _l("Vụ việc của tôi"), ("citizen",)),
@@ -183,8 +187,17 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def rule_words(rule: str, start=None, minutes: int | None = None) -> str:
+    """A recurrence rule in words of the page's language, with its hours when given."""
+    end = None
+    if start is not None and minutes:
+        end = (datetime.combine(date.min, start) + timedelta(minutes=minutes)).time()
+    return describe(rule, str(get_locale() or "vi"), start, end)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localdt"] = localdt
+    app.jinja_env.filters["rule_words"] = rule_words
     app.jinja_env.filters["localdate"] = localdate
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.filters["role_label"] = role_label

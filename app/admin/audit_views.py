@@ -31,6 +31,7 @@ from ..bookings.access import (
 from ..extensions import db
 from ..spreadsheets import csv_row
 from ..timeutil import iso_local, local_today, to_utc_naive
+from .audit_labels import action_label, detail_items
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 PER_PAGE = 50
@@ -127,6 +128,13 @@ def shown_detail(event, hidden: set[int]) -> str:
     return event.detail if event.detail != "{}" else ""
 
 
+def shown_items(event, hidden: set[int]) -> list[tuple[str, str]]:
+    """The event's detail as labelled pairs; the denouncer words when withheld."""
+    if event.id in hidden:
+        return [(_("Chi tiết"), denouncer_words())]
+    return detail_items(event.detail)
+
+
 @bp.get("/")
 @roles_required("admin")
 def search():
@@ -138,7 +146,8 @@ def search():
     args = {k: v for k, v in given.items() if v}
     return render_template("audit/search.html", page=page, given=given, args=args,
                            errors=errors, actions=actions(), actors=actor_names(page.items),
-                           withheld=withheld(page.items), shown_detail=shown_detail,
+                           withheld=withheld(page.items), shown_items=shown_items,
+                           action_label=action_label,
                            chain={"intact": intact, "broken_id": broken_id,
                                   "checked": checked},
                            today=local_today().isoformat()), 400 if errors else 200

@@ -42,6 +42,7 @@ from .forms import (
     TotpLoginForm,
 )
 from .models import User
+from .start import start_page
 
 bp = Blueprint("auth", __name__)
 _PENDING = "totp_pending"
@@ -77,7 +78,7 @@ def login():
     if user is None:
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "danger")
         return render_template("auth/login.html", form=form)
-    target = _safe_next(url_for("main.home"))
+    target = _safe_next("")  # empty: the role's start page once signed in
     if user.totp_enabled and code is None:
         # Not signed in yet: the second step asks for the code.
         _fresh_session()
@@ -89,7 +90,7 @@ def login():
     if link is not None and vneid.link_account(user, link):
         flash(_("Đã liên kết tài khoản với VNeID. Lần sau bạn có thể đăng nhập bằng VNeID."),
               "success")
-    return redirect(target)
+    return redirect(target or start_page(user))
 
 
 def _pending_link() -> vneid.Identity | None:
@@ -146,7 +147,7 @@ def login_totp():
             services.complete_login(user, second_factor="totp")
             pending = session[_PENDING]
             websessions.sign_in(user, remember=bool(pending.get("remember", False)))
-            return redirect(safe_next(pending.get("next"), url_for("main.home")))
+            return redirect(safe_next(pending.get("next"), start_page(user)))
         form.code.errors = [*form.code.errors, _("Mã xác thực không đúng hoặc đã được dùng.")]
     return render_template("auth/totp_login.html", form=form)
 
@@ -400,7 +401,7 @@ def oidc_login():
         url, pending = oidc.begin(_callback_url())
     except CoreError as exc:
         return _oidc_failed(exc)
-    session[_OIDC] = {**pending.to_dict(), "next": _safe_next(url_for("main.home"))}
+    session[_OIDC] = {**pending.to_dict(), "next": _safe_next("")}
     return redirect(url)
 
 
@@ -429,4 +430,4 @@ def oidc_callback():
         flash(core_message(exc), "info")
         return redirect(url_for("auth.login"))
     websessions.sign_in(user)
-    return redirect(safe_next(stored.get("next"), url_for("main.home")))
+    return redirect(safe_next(stored.get("next"), start_page(user)))

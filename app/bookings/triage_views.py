@@ -15,7 +15,14 @@ from ..doors import attempt
 from ..extensions import db
 from ..units.models import Agency
 from . import queries, services
-from .access import can_manage, citizen_dict, representatives, reveal
+from .access import (
+    attachment_name,
+    can_manage,
+    citizen_dict,
+    may_see_identity,
+    representatives,
+    reveal,
+)
 from .forms import ClassifyForm, DecisionForm, as_choices
 from .views import bp, load_booking
 
@@ -27,6 +34,21 @@ def _agencies(booking) -> list[Agency]:
     unit_ids = booking.reception.unit.ancestor_ids()
     return list(db.session.scalars(db.select(Agency).where(
         Agency.unit_id.in_(unit_ids), Agency.is_active.is_(True)).order_by(Agency.code)))
+
+
+def case_files(booking, visible: bool) -> list[dict]:
+    """The case's attachments; names and downloads only to who sees the identity."""
+    return [{"id": a.id, "name": attachment_name(a, visible), "size": a.size,
+             "content_type": a.content_type, "number": n}
+            for n, a in enumerate(booking.attachments, start=1)]
+
+
+def earlier_cases(booking, visible: bool) -> list:
+    """The citizen's other cases, when the viewer may know who the citizen is; each one
+    only if its own identity rule lets the viewer see it (another denunciation)."""
+    if not visible:
+        return []
+    return [b for b in queries.earlier_cases(booking) if may_see_identity(current_user, b)]
 
 
 def decision_form(booking) -> DecisionForm:
@@ -48,6 +70,8 @@ def triage():
         visible = reveal(current_user, booking, "triage")
         rows.append({"booking": booking, "citizen": citizen_dict(booking, visible),
                      "representatives": representatives(booking, visible),
+                     "files": case_files(booking, visible), "visible": visible,
+                     "earlier": earlier_cases(booking, visible),
                      "form": decision_form(booking), "classify": ClassifyForm()})
     return render_template("bookings/triage.html", rows=rows)
 

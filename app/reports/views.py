@@ -28,9 +28,10 @@ from ..i18n import core_message
 from ..minutes.access import reception_role
 from ..minutes.lookup import find
 from ..schedules.models import ReceptionSession
-from ..timeutil import local_today
+from ..timeutil import local_today, utcnow
 from ..units.services import unit_by_code
 from . import dashboard as dash
+from . import desk as desk_lists
 from . import services
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -101,6 +102,14 @@ def _dashboard_request():
     first = date(today.year - (1 if today.month <= 5 else 0), (today.month - 6) % 12 + 1, 1)
     start, end = _period(first)
     return unit, start, end, units
+
+
+@bp.get("/desk")
+@roles_required("secretary", "host", "deputy")
+def desk():
+    """The start page of secretaries and chairmen: the day's work in one place."""
+    data = desk_lists.build_desk(current_user, local_today(), utcnow())
+    return render_template("reports/desk.html", data=data, days_late=desk_lists.days_late)
 
 
 @bp.get("/")

@@ -39,6 +39,17 @@ def _fill_choices(form) -> None:
     form.host_id.choices = as_choices(pages.host_choices(units))
 
 
+def _default_pair(form) -> None:
+    """Start on the secretary's own unit (the highest one) and that unit's chairman."""
+    units = pages.units_with_hosts(_scope())
+    if not units:
+        return
+    own = pages.own_unit(current_user, units, "secretary")
+    form.unit_code.data = own.code
+    host = next(iter(pages.host_choices([own])), None)
+    form.host_id.data = host
+
+
 def _check_unit(code: str) -> None:
     unit = services.parse_unit(code, {})
     if unit is not None and not has_unit_role(current_user, unit, "secretary"):
@@ -162,6 +173,8 @@ def preview_json():
 def adhoc_new():
     form = AdhocForm()
     _fill_choices(form)
+    if request.method == "GET":
+        _default_pair(form)
     if form.validate_on_submit():
         _check_unit(form.unit_code.data)
         try:
@@ -181,7 +194,7 @@ def adhoc_new():
 def compliance():
     units = pages.units_with_hosts(services.unit_scope_ids(current_user, "secretary", "host"))
     unit = next((u for u in units if u.code == request.args.get("unit")), None)
-    unit = unit or (units[0] if units else None)
+    unit = unit or (pages.own_unit(current_user, units, "secretary", "host") if units else None)
     try:
         year, month = parse_month(request.args.get("month"))
     except CoreError:

@@ -128,6 +128,18 @@ def units_with_hosts(scope_ids) -> list[Unit]:
     return list(db.session.scalars(query))
 
 
+def own_unit(user, units: list[Unit], *roles: str) -> Unit:
+    """Of ``units`` (not empty), the one where ``user`` holds one of ``roles`` and that
+    stands highest (a province before its communes); the first one otherwise."""
+    held = {r.unit_id for r in user.roles if r.role in roles}
+    mine = [u for u in units if u.id in held]
+    return min(mine, key=_depth) if mine else units[0]
+
+
+def _depth(unit: Unit) -> int:
+    return len(unit.ancestor_ids())
+
+
 def host_choices(units: list[Unit]) -> dict[str, str]:
     """``{id: "Name — unit"}`` of the hosts of ``units``."""
     if not units:

@@ -68,6 +68,9 @@ def _text(data: dict, field: str, limit: int, errors: dict) -> str:
 def _moment(data: dict, field: str, errors: dict) -> datetime | None:
     """A naive UTC datetime from an ISO 8601 string (local time when no offset)."""
     value = data.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        errors[field] = CoreError("required", N_("Vui lòng chọn ngày và giờ."), field=field)
+        return None
     try:
         if not isinstance(value, str) or len(value) > 40:
             raise ValueError(field)

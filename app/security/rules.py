@@ -249,6 +249,9 @@ WEB: dict[str, Access] = {
     "tasks.case": roles("secretary", "host", "admin",
                         relation="works the case's session"),
     "tasks.apology_download": secret("the link sent to the citizen"),
+    "reports.desk": roles("secretary", "host", "deputy", "admin",
+                          relation="sessions, triage and overdue tasks of the secretary's "
+                                   "units; the sessions the chairman hosts"),
     "reports.dashboard": DASHBOARD,
     "reports.dashboard_json": DASHBOARD,
     "reports.dashboard_csv": DASHBOARD,

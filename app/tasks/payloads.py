@@ -6,9 +6,26 @@ from sessions.identity import mask_name
 
 from ..auth.access import agency_ids
 from ..bookings.access import denouncer_words, may_see_identity
+from ..bookings.forms import MATTER_FIELD_LABELS, MATTER_TYPE_LABELS
+from ..minutes.services import get_minutes
 from ..timeutil import iso_local, local_today, to_local
 from .models import Task
 from .services import case_deadline, status_label
+
+
+def case_summary(task: Task, viewer) -> dict:
+    """What the task's assignee needs of the case: matter type and field, the citizen's
+    summary and the minutes' conclusion. Of a denunciation, whoever may not see the
+    denouncer gets the type and field only: the texts may name them."""
+    booking = task.booking
+    minutes = get_minutes(booking)
+    hidden = booking.is_denunciation and not may_see_identity(viewer, booking)
+    return {"matter_type": MATTER_TYPE_LABELS.get(booking.matter_type, booking.matter_type),
+            "matter_field": MATTER_FIELD_LABELS.get(booking.matter_field,
+                                                    booking.matter_field),
+            "withheld": hidden,
+            "summary": "" if hidden else booking.summary,
+            "conclusion": "" if hidden or minutes is None else minutes.conclusion}
 
 
 def citizen_name(task: Task, viewer) -> str:

@@ -22,7 +22,7 @@ from .access import can_assign, can_report, can_review, can_view_task
 from .apology import apology_path, read_apology_token
 from .forms import AssignForm, ReportForm, ReviewForm
 from .models import Task, TaskAttachment
-from .payloads import case_code, citizen_name
+from .payloads import case_code, case_summary, citizen_name
 from .uploads import add_task_attachment, attachment_path, remove_stored
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -82,7 +82,7 @@ def _render_detail(task: Task, report_form, review_form, status: int = 200):
     may_review = can_review(current_user, task) and task.status == TaskStatus.DONE
     return render_template(
         "tasks/detail.html", task=task, today=local_today(),
-        citizen=citizen_name(task, current_user),
+        citizen=citizen_name(task, current_user), case=case_summary(task, current_user),
         report_form=report_form if may_report else None,
         review_form=review_form if may_review else None), status
 

@@ -70,13 +70,13 @@ def _pages(demo: dict) -> dict[str | None, list[str]]:
                     "/quan-ly-lich/lich-moi", "/quan-ly-lich/dot-xuat", "/live/",
                     f"/live/{sid}/secretary", f"/minutes/session/{sid}", f"/minutes/{accepted}",
                     f"/tasks/case/{accepted}", "/tasks/", f"/tasks/{task}", "/reports/",
-                    "/reports/register"],
-        HOST: ["/live/", f"/live/{sid}/host", f"/minutes/{accepted}"],
+                    "/reports/register", "/reports/desk"],
+        HOST: ["/reports/desk", "/live/", f"/live/{sid}/host", f"/minutes/{accepted}"],
         OFFICER: ["/tasks/", f"/tasks/{task}"],
         ADMIN: ["/admin/", "/admin/units/", "/admin/units/08", "/admin/units/08/agencies",
                 "/admin/units/08/hosts", "/admin/people/", "/admin/people/2",
                 "/admin/people/invite", "/admin/agencies/1", "/admin/holidays",
-                "/admin/notifications/", "/reports/"],
+                "/admin/notifications/", "/reports/", "/admin/audit/"],
     }
 
 
