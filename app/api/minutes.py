@@ -67,7 +67,7 @@ def minutes_versions(id: int):
 _PAYLOAD = {"type": "object", "properties": {
     "booking_id": {"type": "integer"}, "version": {"type": "integer"},
     "content": {"type": "string"}, "conclusion": {"type": "string"},
-    "outcome": {"type": "string", "enum": list(OUTCOMES), "nullable": True},
+    "outcome": {"type": "string", "enum": [*OUTCOMES, None], "nullable": True},
     "outcome_label": {"type": "string"}, "updated_at": {"type": "string", "nullable": True},
     "updated_by": {"type": "string", "nullable": True}}}
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}]
@@ -80,7 +80,7 @@ document("/bookings/{id}/minutes", "put",
          body={"type": "object", "properties": {
              "content": {"type": "string", "maxLength": services.CONTENT_MAX},
              "conclusion": {"type": "string", "maxLength": services.CONCLUSION_MAX},
-             "outcome": {"type": "string", "enum": list(OUTCOMES), "nullable": True},
+             "outcome": {"type": "string", "enum": [*OUTCOMES, None], "nullable": True},
              "version": {"type": "integer", "minimum": 0}}},
          responses={"200": {"description": "The saved minutes",
                             "content": {"application/json": {"schema": _PAYLOAD}}}})

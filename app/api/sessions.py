@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from flask import jsonify
 from flask_babel import gettext as _
 
-from sessions.errors import N_, CoreError
+from sessions.errors import N_, CoreError, invalid
 from sessions.recurrence import parse_date
 
 from ..auth.access import has_unit_role
@@ -121,6 +121,9 @@ def set_deputy(id: int):
     if not (has_unit_role(user, reception.unit, "secretary") or user.id == reception.host_id):
         raise ApiError(403)
     data = json_body()
+    if not isinstance(data.get("authorisation"), str):  # required, a text (even when empty)
+        raise invalid({"authorisation": CoreError(
+            "invalid_type", N_("Dữ liệu không hợp lệ."), field="authorisation")})
     services.assign_deputy(reception, data.get("deputy_id"), data.get("authorisation"),
                            user)
     body = services.session_dict(reception)

@@ -136,6 +136,9 @@ def decide_booking(booking: Booking, data: dict, *, actor) -> Booking:
             "Vui lòng chọn: tiếp nhận, từ chối hoặc chuyển cơ quan có thẩm quyền."),
             field="decision")
     note = parse_note(data.get("note"), errors)
+    for name in ("ground", "agency"):  # a text when given, whatever the decision
+        if name in data and not isinstance(data[name], str):
+            errors[name] = CoreError("invalid_type", N_("Dữ liệu không hợp lệ."), field=name)
     ground, agency = "", None
     if decision == "refuse":
         try:

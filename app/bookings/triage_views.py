@@ -84,8 +84,8 @@ def decide(id: int):
     if not form.validate_on_submit():
         flash(_("Yêu cầu không hợp lệ. Vui lòng thử lại."), "danger")
         return redirect(url_for("bookings.triage"))
-    data = {"decision": form.decision.data, "ground": form.ground.data or None,
-            "agency": form.agency.data or None, "note": form.note.data or ""}
+    data = {"decision": form.decision.data, "ground": form.ground.data or "",
+            "agency": form.agency.data or "", "note": form.note.data or ""}
     if attempt(services.decide_booking, booking, data, actor=current_user)[1]:
         flash(str(DECISION_MESSAGES.get(form.decision.data, "")), "success")
     return redirect(url_for("bookings.triage"))
