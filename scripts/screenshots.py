@@ -130,8 +130,7 @@ def booking_flow(shooter: Shooter) -> None:
     page = shooter.page("congdan4@demo.test", PHONE)
     page.goto("/book")
     shooter.shot(page, "book-start-phone.png")
-    page.select_option("#province", "08")
-    page.click("main form button[type=submit]")
+    page.goto("/book/unit?province=08")  # "Bắt đầu" of the home province (HOME_PROVINCE)
     page.select_option("#unit_code", "08")
     page.click("main form button[type=submit]")
     answers = {"session": lambda: page.locator("main input[name=choice]").first.check(),
