@@ -133,21 +133,25 @@ def username_key() -> str:
     return "account:" + hashlib.sha256(name.encode()).hexdigest()[:32]
 
 
-def code_requests(methods: list[str] | None = None):
-    """The limits of a route that sends a code, shared by the web and the API."""
+def _per_account_and_address(per_account: str, per_address: str, scope: str,
+                             methods: list[str] | None):
+    """A route limited both per account (the username given) and per client address,
+    with limits shared by the web and the API (``scope``)."""
     def decorate(view):
-        view = limiter.shared_limit(CODE_REQUESTS_PER_ACCOUNT, scope="code-requests-account",
+        view = limiter.shared_limit(per_account, scope=f"{scope}-account",
                                     key_func=username_key, methods=methods)(view)
-        return limiter.shared_limit(CODE_REQUESTS_PER_ADDRESS, scope="code-requests-address",
+        return limiter.shared_limit(per_address, scope=f"{scope}-address",
                                     methods=methods)(view)
     return decorate
+
+
+def code_requests(methods: list[str] | None = None):
+    """The limits of a route that sends a code, shared by the web and the API."""
+    return _per_account_and_address(CODE_REQUESTS_PER_ACCOUNT, CODE_REQUESTS_PER_ADDRESS,
+                                    "code-requests", methods)
 
 
 def code_tries(methods: list[str] | None = None):
     """The limits of a route that checks a code, shared by the web and the API."""
-    def decorate(view):
-        view = limiter.shared_limit(CODE_TRIES_PER_ACCOUNT, scope="code-tries-account",
-                                    key_func=username_key, methods=methods)(view)
-        return limiter.shared_limit(CODE_TRIES_PER_ADDRESS, scope="code-tries-address",
-                                    methods=methods)(view)
-    return decorate
+    return _per_account_and_address(CODE_TRIES_PER_ACCOUNT, CODE_TRIES_PER_ADDRESS,
+                                    "code-tries", methods)

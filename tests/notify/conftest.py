@@ -102,15 +102,11 @@ class SmtpServer(socketserver.ThreadingTCPServer):
         self.port = self.server_address[1]
 
 
-class _GatewayHandler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.requests.append({"path": self.path, "json": json.loads(body),
-                                     "authorization": self.headers.get("Authorization"),
-                                     "idempotency_key": self.headers.get("Idempotency-Key")})
-        answer = (json.dumps({"ok": True, "id": f"sms-{len(self.server.requests)}"}).encode()
-                  if self.server.status < 300 else b'{"error": "down"}')
-        self.send_response(self.server.status)
+class _JsonSink(BaseHTTPRequestHandler):
+    """A provider's HTTP endpoint: answers JSON, logs nothing."""
+
+    def reply(self, status: int, answer: bytes) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
@@ -118,6 +114,17 @@ class _GatewayHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:
         pass
+
+
+class _GatewayHandler(_JsonSink):
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.requests.append({"path": self.path, "json": json.loads(body),
+                                     "authorization": self.headers.get("Authorization"),
+                                     "idempotency_key": self.headers.get("Idempotency-Key")})
+        answer = (json.dumps({"ok": True, "id": f"sms-{len(self.server.requests)}"}).encode()
+                  if self.server.status < 300 else b'{"error": "down"}')
+        self.reply(self.server.status, answer)
 
 
 class GatewayServer(ThreadingHTTPServer):
@@ -158,7 +165,7 @@ ZNS_SUCCESS = {"error": 0, "message": "Success",
 ZNS_NO_ZALO = {"error": -118, "message": "Zalo account not existed"}
 
 
-class _ZnsHandler(BaseHTTPRequestHandler):
+class _ZnsHandler(_JsonSink):
     """Zalo's ZNS endpoint: HTTP 200 and a JSON ``error`` (0 when it took the message);
     a phone of ``server.refused_phones`` gets the no-Zalo error whatever ``answer`` is."""
 
@@ -169,14 +176,7 @@ class _ZnsHandler(BaseHTTPRequestHandler):
                                      "idempotency_key": self.headers.get("Idempotency-Key")})
         refused = body.get("phone") in self.server.refused_phones
         answer = json.dumps(ZNS_NO_ZALO if refused else self.server.answer).encode()
-        self.send_response(self.server.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args) -> None:
-        pass
+        self.reply(self.server.status, answer)
 
 
 class ZnsServer(ThreadingHTTPServer):
