@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 # Two workers (pytest-xdist) take whole test modules; the slowest tests are listed after
 # every run (CI keeps the whole run under 30 minutes).
-PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=20
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=20
 export FLASK_APP := wsgi
 
 .PHONY: run test lint translations bench chaos clean css

@@ -69,6 +69,8 @@ class Config:
     # execution.
     DATABASE_PREPARED_STATEMENTS = _flag("DATABASE_PREPARED_STATEMENTS", "on")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # The channel of that queue: deployments sharing one Redis keep theirs apart.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio"
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     # Seconds between Engine.IO pings to each connection (below the idle timeout of any
     # proxy on the way; the client's own timeout is this plus 20 s).

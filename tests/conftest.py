@@ -59,20 +59,6 @@ def _postgres_reachable(url: str) -> str | None:
         return str(exc).splitlines()[0]
 
 
-def pytest_collection_modifyitems(config, items):
-    """Parallel workers (``-n N --dist loadgroup``) take whole test modules: a module's
-    tests may share module-wide fixtures or follow one another (the browser journeys).
-    The modules that use the shared Redis (its pub/sub channels are not per database
-    number) all run in one worker, one after another."""
-    shared = {}
-    for item in items:
-        path = item.path
-        if path not in shared:
-            shared[path] = "TEST_REDIS_URL" in path.read_text(encoding="utf-8")
-        group = "shared-redis" if shared[path] else str(path.relative_to(config.rootpath))
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 def pytest_report_header(config):
     if not TEST_DATABASE_URL:
         return "PostgreSQL: TEST_DATABASE_URL not set: PostgreSQL variants are SKIPPED"

@@ -115,7 +115,9 @@ def client_manager(url: str | None, app):
     mixins = (RedisRecoveryMixin, QueueNoticeMixin) if base is socketio.RedisManager \
         else (QueueNoticeMixin,)
     manager_class = type(f"QueueNotice{base.__name__}", (*mixins, base), {})
-    manager = manager_class(url, channel="flask-socketio")
+    channel = (app.config.get("SOCKETIO_CHANNEL") if app is not None else None) \
+        or "flask-socketio"
+    manager = manager_class(url, channel=channel)
     manager.app = app
     return manager
 

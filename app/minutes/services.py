@@ -93,8 +93,8 @@ def _parse(data: dict) -> tuple[dict, int | None]:
         else:
             values[field] = value.replace("\r\n", "\n")
     if "outcome" in data:
-        outcome = data["outcome"] or None
-        if outcome is not None and outcome not in OUTCOMES:
+        outcome = None if data["outcome"] == "" else data["outcome"]  # "": the form's none
+        if outcome is not None and (not isinstance(outcome, str) or outcome not in OUTCOMES):
             errors["outcome"] = CoreError("invalid_outcome", N_(
                 "Kết quả xử lý phải là thu_ly, huong_dan, chuyen_don hoặc tra_loi."),
                 field="outcome")

@@ -107,7 +107,7 @@ def test_login_with_second_step_never_sends_away(client, make, target):
                         data={"username": host.email, "password": PASSWORD})
     assert first.headers["Location"].endswith("/login/totp")
     done = client.post("/login/totp", data={"code": pyotp.TOTP(secret).now()})
-    assert lands_home(done)
+    assert lands_home(done, "/reports/desk")  # the host's start page
 
 
 @pytest.mark.parametrize("target", ["//evil.example", "/\\/evil.example", "/\r\n/x",
