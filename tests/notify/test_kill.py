@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from app.extensions import db
 from app.notify.jobs import dispatch_outbox
 from app.notify.models import Notification
 from app.notify.senders import idempotency_key
-from tests.notify.conftest import ZNS_SUCCESS, ZNS_TEMPLATES, _serve
+from tests.notify.conftest import ZNS_SUCCESS, ZNS_TEMPLATES, _JsonSink, _serve
 
 ROOT = Path(__file__).resolve().parents[2]
 DISPATCHER = """
@@ -35,7 +35,7 @@ with app.app_context():
 """
 
 
-class _SinkHandler(BaseHTTPRequestHandler):
+class _SinkHandler(_JsonSink):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         self.server.received.append({"key": self.headers.get("Idempotency-Key"),
@@ -44,15 +44,7 @@ class _SinkHandler(BaseHTTPRequestHandler):
         if self.server.hold:
             self.server.release.wait(30)  # the sender is killed meanwhile
             return
-        answer = json.dumps(ZNS_SUCCESS).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args) -> None:
-        pass
+        self.reply(200, json.dumps(ZNS_SUCCESS).encode())
 
 
 class Sink(ThreadingHTTPServer):
