@@ -21,8 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import utcnow
 
-ROLES = ("citizen", "secretary", "host", "deputy", "officer", "inspector", "admin")
-STAFF_ROLES = ("secretary", "host", "deputy", "officer", "inspector", "admin")
+ROLES = ("citizen", "secretary", "host", "deputy", "officer", "inspector", "admin",
+         "operator")
+STAFF_ROLES = ("secretary", "host", "deputy", "officer", "inspector", "admin", "operator")
 
 
 class User(UserMixin, db.Model):
@@ -108,7 +109,7 @@ class RoleAssignment(db.Model):
     __tablename__ = "role_assignments"
     __table_args__ = (
         CheckConstraint("role IN ('citizen','secretary','host','deputy','officer',"
-                        "'inspector','admin')", name="known_role"),
+                        "'inspector','admin','operator')", name="known_role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,11 +118,14 @@ class RoleAssignment(db.Model):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     deputy_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # An operator (role ``operator``) works one reception point; unit_id is its unit.
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("reception_points.id"), index=True)
 
     user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
     unit = relationship("Unit", lazy="joined")
     agency = relationship("Agency", lazy="joined")
     deputy_of: Mapped[User | None] = relationship(foreign_keys=[deputy_of_id])
+    point = relationship("ReceptionPoint", lazy="joined")
 
 
 class ApiToken(db.Model):

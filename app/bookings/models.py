@@ -102,6 +102,8 @@ class Booking(db.Model):
     earlier_case_ref: Mapped[str] = mapped_column(String(100), default="")
     join_from: Mapped[str] = mapped_column(String(10), default="home")
     satellite_point: Mapped[str] = mapped_column(String(200), default="")
+    # The reception point the citizen joins from (CONTRACT §10); None: from home.
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("reception_points.id"), index=True)
     priority_flags: Mapped[str] = mapped_column(String(100), default="")
     consent_recording_at: Mapped[datetime | None] = mapped_column(DateTime)
     consent_denunciation_risk_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -120,6 +122,7 @@ class Booking(db.Model):
     citizen = relationship("User", foreign_keys=[citizen_id])
     reception = relationship("ReceptionSession")
     redirect_agency = relationship("Agency")
+    point = relationship("ReceptionPoint")
     history: Mapped[list[BookingEvent]] = relationship(
         back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(
