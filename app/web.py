@@ -22,7 +22,7 @@ ROLE_LABELS = {
     "citizen": _l("Công dân"), "secretary": _l("Thư ký tiếp công dân"),
     "host": _l("Chủ tịch (chủ trì tiếp)"), "deputy": _l("Phó Chủ tịch (chủ trì thay)"),
     "officer": _l("Cán bộ cơ quan chuyên môn"), "inspector": _l("Thanh tra"),
-    "admin": _l("Quản trị hệ thống"),
+    "admin": _l("Quản trị hệ thống"), "operator": _l("Cán bộ điểm cầu"),
 }
 
 

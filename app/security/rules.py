@@ -26,7 +26,8 @@ from dataclasses import dataclass, replace
 PUBLIC = "public"
 SECRET = "secret"
 SIGNED_IN = "signed_in"
-ROLES = ("citizen", "secretary", "host", "deputy", "officer", "inspector", "admin")
+ROLES = ("citizen", "secretary", "host", "deputy", "officer", "inspector", "admin",
+         "operator")
 #: The callers the role table walks: nobody signed in, then one account per role.
 CALLERS = ("anonymous", *ROLES)
 
@@ -86,7 +87,7 @@ def hidden(access: Access) -> Access:
 
 ADMIN = roles("admin")
 OWN_DATA = roles("citizen", "admin", relation="one's own personal data")
-STAFF_OWN = roles("secretary", "host", "deputy", "officer", "inspector", "admin",
+STAFF_OWN = roles("secretary", "host", "deputy", "officer", "inspector", "admin", "operator",
                   relation="one's own account (two-step verification is for staff)")
 UNIT_SECRETARY = roles("secretary", "admin", relation="secretary of the unit (or above)")
 OWNER = roles("citizen", relation="the booking's own citizen")
@@ -276,7 +277,7 @@ API: dict[str, Access] = {
     "api.units": public(),
     "api.hosts": public(),
     "api.agencies": roles("secretary", "host", "deputy", "officer", "inspector", "admin",
-                          relation="staff of the unit"),
+                          "operator", relation="staff of the unit"),
     "api.track": public("the tracking code; no personal data"),
     "api.list_sessions": public(),
     "api.get_session": public(),
