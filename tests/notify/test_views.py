@@ -89,3 +89,21 @@ def test_a_denouncer_s_message_hides_the_provider_s_answer(admin_client, outbox,
     page = admin_client.get("/admin/notifications/").get_data(as_text=True)
     assert "sms-9" in page and "+84912345678" not in page
     assert "Người tố cáo (được giữ bí mật)" in page
+
+
+@pytest.mark.parametrize("kind", ["password_reset_code", "phone_check_code"])
+def test_the_outbox_hides_the_digits_of_a_one_time_code(admin_client, outbox, kind):
+    text = "Ma dat lai mat khau: 482913. Hieu luc 15 phut."
+    outbox("sms", recipient="+84911111112", body=text, kind=kind,
+           provider_answer='{"code": 482913}')
+    page = admin_client.get("/admin/notifications/").get_data(as_text=True)
+    assert "482913" not in page
+    assert "Ma dat lai mat khau: ••••••. Hieu luc 15 phut." in page
+    assert "+84911111112" in page
+
+
+def test_the_outbox_keeps_the_digits_of_other_messages(admin_client, outbox):
+    outbox("sms", recipient="+84911111113", body="Lich tiep 2026-12-15 08:00, so 4821",
+           kind="booking_accepted")
+    page = admin_client.get("/admin/notifications/").get_data(as_text=True)
+    assert "Lich tiep 2026-12-15 08:00, so 4821" in page
