@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "personal_data_export": _l("Tải dữ liệu cá nhân"),
     "phone_check_sent": _l("Gửi mã xác minh số điện thoại"),
     "phone_verified": _l("Xác minh số điện thoại"),
+    "unconfirmed_registration_released": _l("Giải phóng đăng ký chưa xác nhận số điện thoại"),
     "profile_update": _l("Cập nhật hồ sơ"),
     "queue_called": _l("Mời công dân vào tiếp"),
     "queue_recall": _l("Mời lại công dân"),

@@ -5,21 +5,32 @@ Both send a 6-digit one-time code (app/auth/codes.py): by SMS to the account's p
 by e-mail when it has none; never by Zalo (the messages are queued on their channel
 with ``notify.services.queue_direct``, and their kinds are ``DIRECT_KINDS``). The
 answer to a reset request never tells whether the account exists.
+
+A registration whose phone was never confirmed does not hold its phone number or e-mail
+for ever: once its code has expired, registering again with either releases it (the new
+code goes to the same phone, so only the phone's holder can finish), and the retention
+job releases those left waiting a day (:func:`release_unconfirmed`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import delete, or_, select, update
 
 from sessions.errors import N_, CoreError, invalid
+from sessions.identity import normalize_phone
 
 from ..audit.services import record_event
+from ..extensions import db
+from ..notify.models import Notification
 from ..notify.services import queue_direct
 from ..timeutil import utcnow
 from . import codes
-from .models import User
+from .models import OneTimeCode, User
 from .services import check_password_rules, find_user, register_citizen, set_password
 
 RESET_KIND = "password_reset_code"
@@ -106,9 +117,66 @@ def confirm_password_reset(data: dict) -> CoreError | None:
     return None
 
 
+#: How long an unconfirmed registration waits after its code expired before the
+#: retention job releases it.
+UNCONFIRMED_KEPT = timedelta(days=1)
+
+
+def _unconfirmed(expired_before: datetime):
+    """Accounts waiting for their phone check whose code expired before ``expired_before``."""
+    waiting = (select(OneTimeCode.user_id)
+               .where(OneTimeCode.purpose == codes.PHONE_CHECK,
+                      OneTimeCode.expires_at <= expired_before))
+    return select(User).where(User.id.in_(waiting), User.is_active_account.is_(False),
+                              User.phone_verified_at.is_(None),
+                              User.deletion_requested_at.is_(None))
+
+
+def _release(user: User) -> None:
+    """Free the phone and e-mail of a registration never confirmed; nothing of it stays."""
+    db.session.execute(delete(OneTimeCode).where(OneTimeCode.user_id == user.id))
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id,
+                                                  Notification.sent_at.is_(None)))
+    db.session.execute(update(Notification).where(Notification.user_id == user.id)
+                       .values(recipient="", subject="", body="", facts=None,
+                               provider_answer=""))
+    now = utcnow()
+    user.phone = user.email = user.password_hash = user.cccd = None
+    user.full_name, user.address = "(đăng ký chưa xác nhận)", ""
+    user.deletion_requested_at = user.anonymised_at = now
+    record_event("unconfirmed_registration_released", target=f"user:{user.id}")
+
+
+def release_unconfirmed(now: datetime | None = None) -> int:
+    """Release the registrations left unconfirmed a day after their code expired."""
+    users = db.session.scalars(_unconfirmed((now or utcnow()) - UNCONFIRMED_KEPT)).all()
+    for user in users:
+        _release(user)
+    return len(users)
+
+
+def _release_clashing(data: dict) -> None:
+    """Release unconfirmed registrations, their code expired, holding the phone or e-mail
+    of ``data`` (checked as register_citizen checks them; a bad value is its to refuse)."""
+    keys = []
+    try:
+        keys.append(User.phone == normalize_phone(data.get("phone") or ""))
+    except (CoreError, TypeError, AttributeError):
+        pass
+    email = data.get("email")
+    if isinstance(email, str) and email.strip():
+        keys.append(User.email == email.strip().lower())
+    if keys:
+        for user in db.session.scalars(_unconfirmed(utcnow()).where(or_(*keys))).all():
+            _release(user)
+        db.session.flush()
+
+
 def register_citizen_checked(data: dict) -> User:
     """Register a citizen (services.register_citizen). With PHONE_CHECK on, the account
     waits, inactive, for the code sent by SMS to its phone (:func:`confirm_phone`)."""
+    if isinstance(data, dict):
+        _release_clashing(data)
     user = register_citizen(data)
     if current_app.config.get("PHONE_CHECK") and user.phone:
         user.is_active_account = False

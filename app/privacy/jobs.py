@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from ..auth.recovery import release_unconfirmed
 from . import services
 
 log = logging.getLogger(__name__)
@@ -13,4 +14,5 @@ def run_retention() -> None:
     """Safe to run twice: each step only touches rows not yet handled."""
     anonymised = services.anonymise_due()
     purged = services.purge_expired()
+    purged["unconfirmed_registrations"] = release_unconfirmed()
     log.info("retention: %d citizens anonymised, purged %s", anonymised, purged)

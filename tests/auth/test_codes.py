@@ -120,3 +120,57 @@ def test_web_registration_with_the_check(app, client):
                                                   "code": sent_code()})
     assert done.status_code == 302
     assert client.get("/profile").status_code == 200
+
+
+def _expire_codes():
+    from app.auth.models import OneTimeCode
+    from app.timeutil import utcnow
+
+    for row in db.session.scalars(select(OneTimeCode)):
+        row.expires_at = utcnow() - codes.LIFETIME
+    db.session.commit()
+
+
+def test_an_unconfirmed_registration_does_not_hold_the_phone(app, client):
+    """Someone typed this phone by mistake and never confirmed: once the code expired, the
+    phone's holder registers with it, and only they receive the new code."""
+    app.config["PHONE_CHECK"] = True
+    assert api(client, "/auth/register", body(email="nham@example.test")).status_code == 201
+    held = api(client, "/auth/register", body(full_name="Trần Thị Bình"))
+    assert held.status_code == 422  # the code still runs: the number is taken for now
+    _expire_codes()
+    again = api(client, "/auth/register", body(full_name="Trần Thị Bình",
+                                               email="nham@example.test"))
+    assert again.status_code == 201
+    done = api(client, "/auth/register/confirm", {"username": "0912345678", "code": sent_code()})
+    assert done.status_code == 200 and done.get_json()["full_name"] == "Trần Thị Bình"
+    users = db.session.scalars(select(User).order_by(User.id)).all()
+    assert [u.phone for u in users] == [None, "+84912345678"]
+    assert users[0].full_name != "Nguyễn Văn An" and users[0].email is None
+    assert not users[0].is_active
+    old_sms = db.session.scalars(select(Notification).where(Notification.user_id == users[0].id))
+    assert all(n.body == "" and n.recipient == "" for n in old_sms)
+
+
+def test_a_confirmed_or_waiting_account_is_never_released(app, client, make):
+    app.config["PHONE_CHECK"] = True
+    make.make_user("citizen", phone="+84912345678", is_active_account=False)  # disabled
+    db.session.commit()
+    assert api(client, "/auth/register", body()).status_code == 422
+    assert db.session.scalar(select(User.phone)) == "+84912345678"
+
+
+def test_the_retention_job_releases_what_waited_a_day(app, client):
+    from datetime import timedelta
+
+    from app.auth.recovery import release_unconfirmed
+    from app.timeutil import utcnow
+
+    app.config["PHONE_CHECK"] = True
+    api(client, "/auth/register", body())
+    _expire_codes()
+    assert release_unconfirmed() == 0  # expired minutes ago: the citizen may still resend
+    assert release_unconfirmed(utcnow() + timedelta(days=1, minutes=1)) == 1
+    db.session.commit()
+    assert db.session.scalar(select(User.phone)) is None
+    assert api(client, "/auth/register", body()).status_code == 201
