@@ -225,25 +225,25 @@ def refusal_notice_docx(data: dict) -> bytes:
     """Form 01/TCD: the written notice refusing to receive a citizen (Thông báo về việc
     từ chối tiếp công dân), for the grounds that require it.
 
-    ``data``: issuer, number, day, citizen_name, citizen_address, came (when and where
-    the request was made), matter (what it is about), ground_text, ground_source,
-    recipients, signer.
+    ``data``: issuer, number, day, citizen_name (``masked``: it is the words printed in
+    place of a denouncer), citizen_address, came (when and where the request was made),
+    matter (what it is about), ground_text, ground_source, recipients, signer.
     """
     issuer = data["issuer"]
     doc = OfficialDocument(Heading(issuer, data["number"], data["day"],
                                    form="Mẫu số 01/TCD"))
     doc.title("THÔNG BÁO", "Về việc từ chối tiếp công dân")
-    doc.addressee(f"Kính gửi: Ông/Bà {data['citizen_name']}")
+    name = data["citizen_name"]
+    masked = data.get("masked", False)
+    doc.addressee(f"Kính gửi: {name if masked else 'Ông/Bà ' + name}")
+    who = name if masked else f"ông/bà {name}"
     if data.get("citizen_address"):
         doc.body(f"Địa chỉ: {data['citizen_address']}", indent=False)
-    doc.body(f"{data['came']}, ông/bà {data['citizen_name']} đề nghị được tiếp để trình bày "
-             f"về việc: {data['matter']}")
+    doc.body(f"{data['came']}, {who} đề nghị được tiếp để trình bày về việc: "
+             f"{data['matter']}")
     doc.body(f"Căn cứ {data['ground_source']}, Ủy ban nhân dân {issuer['unit_phrase']} "
-             f"thông báo từ chối tiếp công dân đối với ông/bà {data['citizen_name']}, "
-             f"với lý do: {data['ground_text']}.")
-    if data.get("note"):
-        doc.body(data["note"])
-    doc.body(f"Vậy, Ủy ban nhân dân {issuer['unit_phrase']} thông báo để ông/bà "
-             f"{data['citizen_name']} được biết./.")
+             f"thông báo từ chối tiếp công dân đối với {who}, với lý do: "
+             f"{data['ground_text']}.")
+    doc.body(f"Vậy, Ủy ban nhân dân {issuer['unit_phrase']} thông báo để {who} được biết./.")
     doc.signature(data["recipients"], Signer(**data["signer"]))
     return doc.bytes()

@@ -14,6 +14,7 @@ from sessions import rules
 from sessions.errors import N_, CoreError
 
 from ..audit.services import record_event
+from ..bookings.access import DENOUNCER_WORDS
 from ..bookings.models import Booking, BookingStatus
 from ..documents import docs
 from ..documents.issuer import issuer_of
@@ -66,9 +67,13 @@ def refusal_notice_data(booking: Booking) -> dict:
     came = to_local(booking.created_at).date()
     code = booking.decision_ground
     chairman = reception.host.full_name if reception.host else ""
+    # An export prints a denouncer as the words and nothing derived from them (CONTRACT
+    # §8); the secretary addresses the envelope from the case page.
+    secret = booking.is_denunciation
     return {
         "issuer": issuer, "number": "Số:       /TB-UBND", "day": local_today(),
-        "citizen_name": citizen.full_name, "citizen_address": citizen.address or "",
+        "citizen_name": DENOUNCER_WORDS if secret else citizen.full_name,
+        "citizen_address": "" if secret else (citizen.address or ""), "masked": secret,
         "came": (f"Ngày {came:%d/%m/%Y}, qua Cổng tiếp công dân trực tuyến (mã vụ việc "
                  f"{booking.tracking_code})"),
         "matter": booking.summary.strip(),
