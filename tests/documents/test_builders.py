@@ -177,3 +177,59 @@ def test_register_stores_typed_text_as_text_never_a_formula(world, make, typed):
     row = sheet[documents.REGISTER_HEADER_ROW + 3]
     for cell in (row[2], row[4], row[7]):  # person, summary, earlier handler
         assert cell.data_type == "s" and cell.value.startswith(typed)
+
+
+# --- the register as Excel reads it -----------------------------------------------------
+
+def _built_register():
+    from tests.documents.test_printed import _register as build
+
+    return openpyxl.load_workbook(io.BytesIO(build())).active
+
+
+def test_register_page_setup():
+    sheet = _built_register()
+    setup = sheet.page_setup
+    assert int(setup.paperSize) == 9 and setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0)
+    assert sheet.print_title_rows == "6:7"
+    assert sheet.auto_filter.ref.startswith(f"A{documents.REGISTER_HEADER_ROW}:M")
+    assert sheet.oddFooter.center.text == "Trang &P/&N"
+    margins = sheet.page_margins
+    assert all(0.3 <= m <= 1.0 for m in (margins.left, margins.right, margins.top,
+                                          margins.bottom))
+
+
+def test_register_merged_title_cells_do_not_overlap():
+    sheet = _built_register()
+    cells = [set(r.cells) for r in sheet.merged_cells.ranges]
+    for index, first in enumerate(cells):
+        for second in cells[index + 1:]:
+            assert not first & second
+    last = len(documents.REGISTER_COLUMNS)
+    form = next(r for r in sheet.merged_cells.ranges if sheet.cell(r.min_row, r.min_col).value
+                == "Mẫu số 03/TCD")
+    assert form.min_row == 1 and form.max_col == last  # top right, within the printed width
+
+
+def test_register_fonts_dates_and_heights():
+    sheet = _built_register()
+    first = documents.REGISTER_HEADER_ROW + 2
+    for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row):
+        for cell in row:
+            if cell.value is not None:
+                assert cell.font.name == "Times New Roman", cell.coordinate
+    dates = [sheet.cell(row, 2) for row in range(first, sheet.max_row + 1)]
+    assert all(c.is_date and c.number_format == "dd/mm/yyyy" for c in dates)
+    summary = sheet.cell(first, 5)
+    assert summary.data_type == "s" and summary.value.startswith("=1+1")
+    heights = [sheet.row_dimensions[r].height for r in range(first, first + 4)]
+    lengths = [len(sheet.cell(r, 5).value) for r in range(first, first + 4)]
+    # a longer summary gets a taller row
+    for i in range(4):
+        for j in range(4):
+            if lengths[i] > lengths[j]:
+                assert heights[i] >= heights[j]
+    assert max(heights) > min(heights)
+    assert sheet.row_dimensions[documents.REGISTER_HEADER_ROW].height >= 45  # wrapped headings
