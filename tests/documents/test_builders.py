@@ -193,7 +193,7 @@ def test_register_page_setup():
     assert int(setup.paperSize) == 9 and setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0)
-    assert sheet.print_title_rows == "6:7"
+    assert sheet.print_title_rows == "$6:$7"
     assert sheet.auto_filter.ref.startswith(f"A{documents.REGISTER_HEADER_ROW}:M")
     assert sheet.oddFooter.center.text == "Trang &P/&N"
     margins = sheet.page_margins
