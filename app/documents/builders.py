@@ -8,15 +8,14 @@ their texts are constants here, not translatable messages.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from io import BytesIO
-import math
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
-
 
 from ..schedules.models import SessionMode
 from ..spreadsheets import put_cell

@@ -17,7 +17,7 @@ extracts, the apology letter, form 01/TCD):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
@@ -66,14 +66,14 @@ class Signer:
 
 @dataclass
 class Heading:
-    """The heading of a document: issuer (``body``, ``unit_title``, ``place``), number, date."""
+    """The heading of a document: issuer (``body``, ``unit_title``, ``place``), number,
+    date; ``draft`` puts DỰ THẢO and ``form`` the form's number ("Mẫu số 01/TCD") above it."""
 
     issuer: dict
     number: str
     day: date
     draft: bool = False
     form: str = ""
-    extra: list[str] = field(default_factory=list)
 
 
 # --- low-level XML -------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ..auth.access import has_unit_role
 from ..auth.decorators import roles_required
 from ..bookings.access import can_manage
 from ..bookings.models import Booking
+from ..bookings.papers import provide_refusal_notice
 from ..doors import refuse
 from ..i18n import core_message
 from ..minutes.access import reception_role
@@ -35,7 +36,6 @@ from ..timeutil import local_today, utcnow
 from ..units.services import unit_by_code
 from . import dashboard as dash
 from . import desk as desk_lists
-from ..bookings.papers import provide_refusal_notice
 from . import refusal, services
 from .access import may_get_extract
 
