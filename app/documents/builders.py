@@ -239,7 +239,7 @@ def refusal_notice_docx(data: dict) -> bytes:
     if data.get("citizen_address"):
         doc.body(f"Địa chỉ: {data['citizen_address']}", indent=False)
     doc.body(f"{data['came']}, {who} đề nghị được tiếp để trình bày về việc: "
-             f"{data['matter']}")
+             f"{data['matter'].rstrip('.')}.")
     doc.body(f"Căn cứ {data['ground_source']}, Ủy ban nhân dân {issuer['unit_phrase']} "
              f"thông báo từ chối tiếp công dân đối với {who}, với lý do: "
              f"{data['ground_text']}.")

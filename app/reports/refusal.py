@@ -19,6 +19,7 @@ from ..bookings.models import Booking, BookingStatus
 from ..documents import docs
 from ..documents.issuer import issuer_of
 from ..extensions import db
+from ..schedules.working_days import work_calendar
 from ..timeutil import local_today, to_local, utcnow
 
 #: Where each ground is written, as printed in the notice, until the catalogue of
@@ -58,6 +59,14 @@ def needs_notice(booking: Booking) -> bool:
     """Whether ``booking`` is refused on a ground that requires form 01/TCD."""
     return (booking.status == BookingStatus.REFUSED and bool(booking.decision_ground)
             and rules.needs_written_notice(booking.decision_ground))
+
+
+def refusal_notice_due(booking: Booking):
+    """The day by which form 01/TCD must be sent (3 working days from the refusal), or
+    None when the booking does not need it."""
+    if not needs_notice(booking) or booking.decided_at is None:
+        return None
+    return rules.refusal_notice_deadline(to_local(booking.decided_at).date(), work_calendar())
 
 
 def refusal_notice_data(booking: Booking) -> dict:

@@ -125,7 +125,8 @@ def case_papers(booking) -> list[dict]:
     if refusal.needs_notice(booking) and can_manage(current_user, booking):
         papers.append({"label": _("Thông báo từ chối tiếp công dân, Mẫu số 01/TCD (DOCX)"),
                        "url": url_for("bookings.refusal_notice_download", id=booking.id),
-                       "issued_at": booking.refusal_notice_issued_at})
+                       "issued_at": booking.refusal_notice_issued_at,
+                       "due": refusal.refusal_notice_due(booking)})
     return papers
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.timeutil import utcnow
 from sessions.rules import REFUSAL_GROUNDS
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -91,13 +92,13 @@ def test_a_denouncer_is_printed_as_the_words(api, world, make):
 
 def test_web_download_for_the_secretary_linked_from_the_case_page(client, login, world,
                                                                   make):
-    booking = _refused(world, make)
+    booking = _refused(world, make, decided_at=utcnow())
     db.session.commit()
     login(world.secretary)
     page = client.get(f"/minutes/{booking.id}")
     assert page.status_code == 200
     link = f"/bookings/{booking.id}/refusal-notice.docx"
-    assert link in page.get_data(as_text=True)
+    assert link in page.get_data(as_text=True) and "hạn gửi" in page.get_data(as_text=True)
     response = client.get(link)
     assert response.status_code == 200 and response.mimetype == DOCX
     db.session.expire_all()
@@ -127,3 +128,14 @@ def test_openapi_describes_the_papers(api):
     paths = api.get("/openapi.json").json["paths"]
     assert "/bookings/{id}/refusal-notice.docx" in paths
     assert "/bookings/{id}/conclusion-extract.docx" in paths
+
+
+def test_the_notice_is_due_three_working_days_after_the_refusal(world, make):
+    from datetime import datetime
+
+    from app.reports.refusal import refusal_notice_due
+
+    # refused on Friday 5 March 2027, 10:00 local: due on Wednesday the 10th
+    booking = _refused(world, make, decided_at=datetime(2027, 3, 5, 3, 0))
+    assert refusal_notice_due(booking).isoformat() == "2027-03-10"
+    assert refusal_notice_due(world.booking) is None
