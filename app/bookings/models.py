@@ -113,6 +113,9 @@ class Booking(db.Model):
     decision_note: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When form 01/TCD (the written refusal notice) was first issued, for the grounds
+    # that require it (sessions.rules.needs_written_notice).
+    refusal_notice_issued_at: Mapped[datetime | None] = mapped_column(DateTime)
     ics_sequence: Mapped[int] = mapped_column(default=0)
     reminded_24h_at: Mapped[datetime | None] = mapped_column(DateTime)
     reminded_1h_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -7,6 +7,8 @@ booking flow is in :mod:`.wizard` and triage in :mod:`.triage_views`.
 
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import (
     Blueprint,
     abort,
@@ -20,11 +22,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from sessions.errors import CoreError
 from sessions.paging import page_number, page_of_days
 
-from ..doors import attempt
+from ..doors import attempt, refuse
 from ..extensions import db, limiter
-from . import queries, services
+from . import papers, queries, services
 from .access import can_manage, can_view, is_owner, reveal
 from .forms import (
     MATTER_FIELD_LABELS,
@@ -230,6 +233,23 @@ def track():
             result = tracking_dict(booking)
     return render_template("bookings/track.html", form=form, result=result,
                            not_found=status == 404), status
+
+
+@bp.get("/bookings/<int:id>/refusal-notice.docx")
+@login_required
+def refusal_notice_download(id: int):
+    """Form 01/TCD for a booking refused on a ground that requires a written notice
+    (secretary of the unit); issuing it is recorded on the booking and audited."""
+    booking = load_booking(id, can_manage)
+    try:
+        content = papers.refusal_notice(booking, actor=current_user)
+    except CoreError as exc:
+        refuse(exc)
+        return redirect(url_for("minutes.edit", booking_id=booking.id))
+    return send_file(BytesIO(content), as_attachment=True, max_age=0,
+                     mimetype="application/vnd.openxmlformats-officedocument."
+                              "wordprocessingml.document",
+                     download_name=papers.refusal_notice_filename(booking))
 
 
 from . import triage_views, wizard  # noqa: E402,F401  (their routes join bp)

@@ -24,7 +24,7 @@ from ..minutes.models import Minutes, Outcome
 from ..schedules.models import ReceptionSession, SessionKind, SessionStatus
 from ..tasks.models import Task
 from ..tasks.services import status_label
-from ..timeutil import local_today, to_local, to_utc_naive
+from ..timeutil import local_today, to_local, to_utc_naive, utcnow
 from ..units.models import Unit
 
 #: Bookings that count as received cases (register, notice, statistics).
@@ -101,7 +101,7 @@ def _register_row(number: int, booking: Booking, minutes, tasks: list[Task]) -> 
               for t in tasks]
     person, id_number = _person(booking)
     return {
-        "no": number, "date": to_local(booking.reception.starts_at).strftime("%d/%m/%Y"),
+        "no": number, "date": to_local(booking.reception.starts_at).date(),
         "person": person, "id_number": id_number, "summary": booking.summary,
         "type": docs.MATTER_TYPES.get(booking.matter_type, booking.matter_type),
         "people": booking.group_size, "handled_by": booking.earlier_case_ref,
@@ -145,8 +145,16 @@ def register_filename(unit: Unit, start: date, end: date) -> str:
 
 # --- the conclusion notice -------------------------------------------------------------
 
+def session_ended(reception: ReceptionSession, now: datetime | None = None) -> bool:
+    """Whether the session is over: its end time has passed or the host closed it.
+    Until then its conclusion notice is a draft (CONTRACT §9)."""
+    now = now or utcnow()
+    return (reception.status == SessionStatus.HELD or reception.closed_at is not None
+            or reception.ends_at <= now)
+
+
 def _case_block(number: int, booking: Booking, minutes, tasks: list[Task],
-                issuer: dict) -> dict:
+                issuer: dict, *, final: bool) -> dict:
     citizen = booking.citizen
     if booking.is_denunciation:
         who = DENOUNCER_WORDS
@@ -156,12 +164,17 @@ def _case_block(number: int, booking: Booking, minutes, tasks: list[Task],
     if booking.group_size > 1:
         who += f" (đại diện cho {booking.group_size} người cùng nội dung)"
     matter = docs.MATTER_TYPES.get(booking.matter_type, booking.matter_type)
-    conclusion = minutes.conclusion.strip() if minutes and minutes.conclusion.strip() \
-        else "Chưa có kết luận."
+    written = minutes.conclusion.strip() if minutes and minutes.conclusion.strip() else ""
+    if final:
+        conclusion = f"Kết luận của Chủ tịch: {written or 'Chưa có kết luận.'}"
+    else:
+        conclusion = ("Dự kiến kết luận: " + written if written
+                      else "Kết luận sẽ được ghi sau khi nghe công dân trình bày.")
     lines = [f"Công dân: {who}.", f"Nội dung ({matter.lower()}): {booking.summary.strip()}",
-             f"Kết luận của Chủ tịch: {conclusion}"]
+             conclusion]
+    verb = "Giao" if final else "Dự kiến giao"
     for task in tasks:
-        lines.append(f"Giao {task.agency.name}: {task.description.strip().rstrip('.')}; "
+        lines.append(f"{verb} {task.agency.name}: {task.description.strip().rstrip('.')}; "
                      f"thời hạn hoàn thành trước ngày {task.due_date:%d/%m/%Y}. Kết quả báo "
                      f"cáo Chủ tịch Ủy ban nhân dân {issuer['unit_phrase']} (qua Ban Tiếp "
                      f"công dân) và trả lời công dân theo quy định.")
@@ -169,44 +182,73 @@ def _case_block(number: int, booking: Booking, minutes, tasks: list[Task],
         lines.append("Kết quả giải quyết được thông báo bằng văn bản đến công dân theo "
                      "quy định.")
     return {"heading": f"{number}. Vụ việc số {booking.tracking_code}", "lines": lines,
-            "agencies": [t.agency.name for t in tasks]}
+            "agencies": [t.agency.name for t in tasks], "booking_id": booking.id}
 
 
-def conclusion_data(reception: ReceptionSession) -> dict:
-    """Everything the conclusion notice of ``reception`` says, as plain values."""
-    issuer = issuer_of(reception)
-    deputy = reception.acting_host is not None
-    chair = "Phó Chủ tịch" if deputy else "Chủ tịch"
-    day = to_local(reception.starts_at).date()
-    bookings = list(db.session.scalars(
+def _received(reception: ReceptionSession) -> list[Booking]:
+    return list(db.session.scalars(
         select(Booking).where(Booking.session_id == reception.id,
                               Booking.status.in_(RECEIVED_STATUSES))
         .order_by(Booking.slot_start, Booking.id)))
+
+
+def conclusion_data(reception: ReceptionSession, *, only: Booking | None = None,
+                    now: datetime | None = None) -> dict:
+    """Everything the conclusion notice of ``reception`` says, as plain values; with
+    ``only``, the extract of it for that one booking.
+
+    Before the session has ended the notice is a draft (``draft``), in the future tense.
+    Recipients are the agencies assigned, the chairmen and the archive, never the
+    citizens: each of them gets the extract of their own case.
+    """
+    issuer = issuer_of(reception)
+    final = session_ended(reception, now)
+    deputy = reception.acting_host is not None
+    chair = "Phó Chủ tịch" if deputy else "Chủ tịch"
+    day = to_local(reception.starts_at).date()
+    bookings = _received(reception)
+    numbers = {b.id: n for n, b in enumerate(bookings, start=1)}
     ids = [b.id for b in bookings]
     minutes = {m.booking_id: m for rows in _by_booking(Minutes, ids).values() for m in rows}
     tasks = _by_booking(Task, ids)
-    cases = [_case_block(n, b, minutes.get(b.id), tasks[b.id], issuer)
-             for n, b in enumerate(bookings, start=1)]
+    chosen = [only] if only is not None else bookings
+    cases = [_case_block(numbers.get(b.id, 1), b, minutes.get(b.id), tasks[b.id], issuer,
+                         final=final) for b in chosen]
     agencies = list(dict.fromkeys(a for case in cases for a in case["agencies"]))
     host = reception.hosted_by
     kind = "định kỳ" if reception.kind == SessionKind.PERIODIC else "đột xuất"
+    how = (f"theo hình thức {docs.MODES.get(reception.mode, '')}"
+           + (f" tại {reception.location}" if reception.location else ""))
+    who = f"{chair} Ủy ban nhân dân {issuer['unit_phrase']}"
+    if final:
+        intro = (f"Ngày {day:%d/%m/%Y}, {who} {host.full_name} chủ trì buổi tiếp công dân "
+                 f"{kind} {how}. Sau khi nghe công dân trình bày và ý kiến của các cơ quan "
+                 f"liên quan, {who} kết luận như sau:")
+    else:
+        intro = (f"Ngày {day:%d/%m/%Y}, {who} {host.full_name} sẽ tiếp công dân (buổi tiếp "
+                 f"{kind}) {how}. Nội dung dự kiến của các vụ việc như sau:")
+    recipients = [f"- {a};" for a in agencies]
+    extract_line = ""
+    addressee = ""
+    if only is not None:
+        extract_line = f"(Trích phần kết luận đối với vụ việc số {only.tracking_code})"
+        person = DENOUNCER_WORDS if only.is_denunciation else \
+            f"Ông/Bà {only.citizen.full_name}"
+        addressee = f"Kính gửi: {person}"
+        recipients = [f"- {person};", *recipients]
+    recipients += [f"- Chủ tịch, các PCT UBND {issuer['unit_phrase']};",
+                   "- Ban Tiếp công dân;", "- Lưu: VT, BTCD."]
     return {
         "issuer": issuer, "number": "Số:       /TB-UBND", "day": local_today(),
+        "draft": not final,
         "title_line": (f"Kết luận của {chair} Ủy ban nhân dân {issuer['unit_phrase']} tại "
                        f"buổi tiếp công dân ngày {day:%d/%m/%Y}"),
-        "intro": (f"Ngày {day:%d/%m/%Y}, {chair} Ủy ban nhân dân {issuer['unit_phrase']} "
-                  f"{host.full_name} chủ trì buổi tiếp công dân {kind} theo hình thức "
-                  f"{docs.MODES.get(reception.mode, '')}"
-                  + (f" tại {reception.location}" if reception.location else "")
-                  + ". Sau khi nghe công dân trình bày và ý kiến của các cơ quan liên quan, "
-                  f"{chair} Ủy ban nhân dân {issuer['unit_phrase']} kết luận như sau:"),
+        "extract_line": extract_line, "addressee": addressee,
+        "intro": intro,
         "cases": cases,
         "closing": (f"Ủy ban nhân dân {issuer['unit_phrase']} thông báo để các cơ quan, đơn "
                     "vị và công dân có liên quan biết, thực hiện./."),
-        "recipients": (["- Như trên;"] + [f"- {a};" for a in agencies]
-                       + ["- Công dân có tên trên;",
-                          f"- Chủ tịch, các PCT UBND {issuer['unit_phrase']};",
-                          "- Ban Tiếp công dân;", "- Lưu: VT."]),
+        "recipients": recipients,
         "signer": {"authority": ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"] if deputy else ["CHỦ TỊCH"],
                    "name": host.full_name},
     }
@@ -217,9 +259,25 @@ def export_conclusion(reception: ReceptionSession, *, actor) -> bytes:
     data = conclusion_data(reception)
     content = docs.conclusion_docx(data)
     record_event("export", actor=actor, target=f"session:{reception.id}",
-                 document="conclusion", cases=len(data["cases"]))
+                 document="conclusion", cases=len(data["cases"]), draft=data["draft"])
     return content
 
 
 def conclusion_filename(reception: ReceptionSession) -> str:
     return f"thong-bao-ket-luan-{to_local(reception.starts_at):%Y%m%d}-{reception.id}.docx"
+
+
+def export_conclusion_extract(booking: Booking, *, actor) -> bytes:
+    """The extract of the conclusion notice for one received booking; 409 otherwise."""
+    if booking.status not in RECEIVED_STATUSES:
+        raise CoreError("invalid_state", N_("Vụ việc chưa được tiếp nhận nên chưa có thông "
+                                            "báo kết luận."))
+    data = conclusion_data(booking.reception, only=booking)
+    content = docs.conclusion_docx(data)
+    record_event("export", actor=actor, target=f"booking:{booking.id}",
+                 document="conclusion_extract", draft=data["draft"])
+    return content
+
+
+def conclusion_extract_filename(booking: Booking) -> str:
+    return f"trich-thong-bao-ket-luan-{booking.tracking_code}.docx"

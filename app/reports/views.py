@@ -17,12 +17,16 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from sessions.errors import CoreError
 
 from ..auth.access import has_unit_role
 from ..auth.decorators import roles_required
+from ..bookings.access import can_manage
+from ..bookings.models import Booking
+from ..bookings.papers import provide_refusal_notice
 from ..doors import refuse
 from ..i18n import core_message
 from ..minutes.access import reception_role
@@ -32,7 +36,8 @@ from ..timeutil import local_today, utcnow
 from ..units.services import unit_by_code
 from . import dashboard as dash
 from . import desk as desk_lists
-from . import services
+from . import refusal, services
+from .access import may_get_extract
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,6 +90,44 @@ def conclusion_download(session_id: int):
     content = services.export_conclusion(reception, actor=current_user)
     return send_file(BytesIO(content), mimetype=DOCX, as_attachment=True, max_age=0,
                      download_name=services.conclusion_filename(reception))
+
+
+@bp.get("/bookings/<int:booking_id>/conclusion-extract.docx")
+@login_required
+def conclusion_extract_download(booking_id: int):
+    """The extract of the conclusion notice for one case (its citizen, its session's
+    workers; for a denunciation only those who may see the denouncer)."""
+    booking = find(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    if not may_get_extract(current_user, booking):
+        abort(403)
+    try:
+        content = services.export_conclusion_extract(booking, actor=current_user)
+    except CoreError as exc:
+        refuse(exc)
+        return redirect(request.referrer or url_for("main.index"))
+    return send_file(BytesIO(content), mimetype=DOCX, as_attachment=True, max_age=0,
+                     download_name=services.conclusion_extract_filename(booking))
+
+
+provide_refusal_notice(refusal.export_refusal_notice, refusal.refusal_notice_filename)
+
+
+@bp.app_template_global("case_papers")
+def case_papers(booking) -> list[dict]:
+    """The papers of a case the signed-in person may download: ``[{"label", "url"}]``."""
+    papers = []
+    if booking.status in services.RECEIVED_STATUSES and may_get_extract(current_user, booking):
+        papers.append({"label": _("Trích thông báo kết luận (DOCX)"),
+                       "url": url_for("reports.conclusion_extract_download",
+                                      booking_id=booking.id)})
+    if refusal.needs_notice(booking) and can_manage(current_user, booking):
+        papers.append({"label": _("Thông báo từ chối tiếp công dân, Mẫu số 01/TCD (DOCX)"),
+                       "url": url_for("bookings.refusal_notice_download", id=booking.id),
+                       "issued_at": booking.refusal_notice_issued_at,
+                       "due": refusal.refusal_notice_due(booking)})
+    return papers
 
 
 def _dashboard_request():

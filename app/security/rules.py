@@ -104,6 +104,9 @@ SESSION_WORKERS = roles("secretary", "host", "admin",
                                  "its unit")
 SESSION_HOST = roles("host", relation="the host acting in the session: its host, or the "
                                       "deputy authorised in its place")
+EXTRACT_READERS = roles("citizen", "secretary", "host", "admin",
+                        relation="the booking's citizen, or works its session; for a "
+                                 "denunciation only those who may see the denouncer")
 MINUTES_READERS = roles("secretary", "host", "inspector", "admin",
                         relation="works the session, or inspector of its unit")
 TASK_VIEWERS = roles("secretary", "host", "officer", "inspector", "admin",
@@ -259,6 +262,9 @@ WEB: dict[str, Access] = {
     "reports.register": roles("secretary", "admin", relation="secretary of the unit"),
     "reports.register_download": roles("secretary", "admin", relation="secretary of the unit"),
     "reports.conclusion_download": SESSION_WORKERS,
+    "reports.conclusion_extract_download": EXTRACT_READERS,
+    "bookings.refusal_notice_download": roles(
+        "secretary", "admin", relation="secretary of the booking's unit"),
 }
 
 API: dict[str, Access] = {
@@ -286,6 +292,8 @@ API: dict[str, Access] = {
     "api.set_deputy": roles("secretary", "host", "admin",
                             relation="secretary of the unit, or the session's host"),
     "api.conclusion_docx": SESSION_WORKERS,
+    "api.conclusion_extract_docx": hidden(EXTRACT_READERS),
+    "api.refusal_notice_docx": hidden(UNIT_SECRETARY),
     "api.create_schedule": roles("secretary", "admin", relation="secretary of the unit"),
     "api.preview_schedule": roles("secretary", "admin", relation="secretary of the unit"),
     "api.get_schedule": UNIT_SECRETARY,

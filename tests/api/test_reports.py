@@ -25,7 +25,7 @@ def test_register_for_secretary_and_admin(api, world, role):
         assert response.status_code == 200
         assert response.mimetype.endswith("spreadsheetml.sheet")
         sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    assert sheet["A2"].value == "SỔ TIẾP CÔNG DÂN"
+    assert sheet["A3"].value == "SỔ TIẾP CÔNG DÂN"
 
 
 @pytest.mark.parametrize(("role", "status"), [

@@ -10,8 +10,10 @@ import openpyxl
 import pytest
 
 from app.documents import builders as documents
+from app.extensions import db
 from app.minutes.services import save_minutes
 from app.reports import services
+from app.schedules.models import SessionStatus
 from app.tasks.services import create_task
 from app.timeutil import local_today, to_local
 
@@ -32,10 +34,13 @@ def _register(world):
 def test_register_title_rows_and_official_headings(world):
     sheet = _register(world)
     assert sheet["A1"].value == "ỦY BAN NHÂN DÂN TỈNH TUYÊN QUANG"
-    assert sheet["A2"].value == "SỔ TIẾP CÔNG DÂN"
-    assert sheet["A3"].value == "Đơn vị: Ủy ban nhân dân tỉnh Tuyên Quang"
+    assert sheet["F1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert sheet["F2"].value == "Độc lập - Tự do - Hạnh phúc"
+    assert sheet["L1"].value == "Mẫu số 03/TCD"
+    assert sheet["A3"].value == "SỔ TIẾP CÔNG DÂN"
+    assert sheet["A4"].value == "Đơn vị: Ủy ban nhân dân tỉnh Tuyên Quang"
     day = _session_day(world).strftime("%d/%m/%Y")
-    assert sheet["A4"].value == f"Từ ngày {day} đến ngày {day}"
+    assert sheet["A5"].value == f"Từ ngày {day} đến ngày {day}"
     headings = [c.value for c in sheet[documents.REGISTER_HEADER_ROW]]
     assert headings[:5] == ["STT", "Ngày tiếp", "Họ tên, địa chỉ", "Số CCCD/Hộ chiếu",
                             "Tóm tắt nội dung vụ việc"]
@@ -46,7 +51,7 @@ def test_register_row_values(world):
     save_minutes(world.booking, {"outcome": "thu_ly", "conclusion": "Thụ lý"},
                  actor=world.secretary)
     row = [c.value for c in _register(world)[documents.REGISTER_HEADER_ROW + 2]]
-    assert row[0] == 1 and row[1] == _session_day(world).strftime("%d/%m/%Y")
+    assert row[0] == 1 and row[1].date() == _session_day(world)
     assert row[2].startswith("Nguyễn Văn An") and "Chiến Thắng" in row[2]
     assert row[3] == "008090001234" and row[5] == "Kiến nghị" and row[6] == 1
     assert row[4] == "Đề nghị cấp giấy chứng nhận quyền sử dụng đất"
@@ -73,6 +78,12 @@ def test_register_keeps_to_the_period_and_received_cases(world, make):
     rows = list(_register(world).iter_rows(min_row=documents.REGISTER_HEADER_ROW + 2,
                                           values_only=True))
     assert len(rows) == 1
+
+
+def _end(world) -> None:
+    """The session took place: its notice is final."""
+    world.reception.status = SessionStatus.HELD
+    db.session.flush()
 
 
 def _notice(world) -> tuple[str, str]:
@@ -104,6 +115,7 @@ def test_motto_is_underlined(world):
 
 
 def test_conclusion_notice_cases(world):
+    _end(world)
     save_minutes(world.booking, {"conclusion": "Giao Sở Xây dựng kiểm tra, trả lời."},
                  actor=world.secretary)
     create_task(world.booking, {"agency_code": "SXD", "description": "Kiểm tra hiện trạng",
@@ -128,6 +140,7 @@ def test_conclusion_notice_masks_a_denouncer(make):
 
 
 def test_deputy_signs_for_the_chairman(world, make):
+    _end(world)
     world.reception.acting_host_id = make.make_user("deputy", unit=world.unit,
                                                     full_name="Phạm Thị Phó").id
     text, cells = _notice(world)
@@ -164,3 +177,59 @@ def test_register_stores_typed_text_as_text_never_a_formula(world, make, typed):
     row = sheet[documents.REGISTER_HEADER_ROW + 3]
     for cell in (row[2], row[4], row[7]):  # person, summary, earlier handler
         assert cell.data_type == "s" and cell.value.startswith(typed)
+
+
+# --- the register as Excel reads it -----------------------------------------------------
+
+def _built_register():
+    from tests.documents.test_printed import _register as build
+
+    return openpyxl.load_workbook(io.BytesIO(build())).active
+
+
+def test_register_page_setup():
+    sheet = _built_register()
+    setup = sheet.page_setup
+    assert int(setup.paperSize) == 9 and setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0)
+    assert sheet.print_title_rows == "$6:$7"
+    assert sheet.auto_filter.ref.startswith(f"A{documents.REGISTER_HEADER_ROW}:M")
+    assert sheet.oddFooter.center.text == "Trang &P/&N"
+    margins = sheet.page_margins
+    assert all(0.3 <= m <= 1.0 for m in (margins.left, margins.right, margins.top,
+                                          margins.bottom))
+
+
+def test_register_merged_title_cells_do_not_overlap():
+    sheet = _built_register()
+    cells = [set(r.cells) for r in sheet.merged_cells.ranges]
+    for index, first in enumerate(cells):
+        for second in cells[index + 1:]:
+            assert not first & second
+    last = len(documents.REGISTER_COLUMNS)
+    form = next(r for r in sheet.merged_cells.ranges if sheet.cell(r.min_row, r.min_col).value
+                == "Mẫu số 03/TCD")
+    assert form.min_row == 1 and form.max_col == last  # top right, within the printed width
+
+
+def test_register_fonts_dates_and_heights():
+    sheet = _built_register()
+    first = documents.REGISTER_HEADER_ROW + 2
+    for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row):
+        for cell in row:
+            if cell.value is not None:
+                assert cell.font.name == "Times New Roman", cell.coordinate
+    dates = [sheet.cell(row, 2) for row in range(first, sheet.max_row + 1)]
+    assert all(c.is_date and c.number_format == "dd/mm/yyyy" for c in dates)
+    summary = sheet.cell(first, 5)
+    assert summary.data_type == "s" and summary.value.startswith("=1+1")
+    heights = [sheet.row_dimensions[r].height for r in range(first, first + 4)]
+    lengths = [len(sheet.cell(r, 5).value) for r in range(first, first + 4)]
+    # a longer summary gets a taller row
+    for i in range(4):
+        for j in range(4):
+            if lengths[i] > lengths[j]:
+                assert heights[i] >= heights[j]
+    assert max(heights) > min(heights)
+    assert sheet.row_dimensions[documents.REGISTER_HEADER_ROW].height >= 45  # wrapped headings

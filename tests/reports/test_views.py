@@ -58,7 +58,7 @@ def test_register_download_for_secretary(client, world):
     with client.get(f"/reports/register.xlsx?unit=08&{_period(world)}") as response:
         assert response.status_code == 200
         sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
-    assert sheet["A2"].value == "SỔ TIẾP CÔNG DÂN"
+    assert sheet["A3"].value == "SỔ TIẾP CÔNG DÂN"
 
 
 def test_register_download_refused_to_other_unit_and_citizen(client, world):
