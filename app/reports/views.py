@@ -23,6 +23,7 @@ from sessions.errors import CoreError
 
 from ..auth.access import has_unit_role
 from ..auth.decorators import roles_required
+from ..bookings import refusal_notices
 from ..doors import refuse
 from ..i18n import core_message
 from ..minutes.access import reception_role
@@ -109,7 +110,8 @@ def _dashboard_request():
 def desk():
     """The start page of secretaries and chairmen: the day's work in one place."""
     data = desk_lists.build_desk(current_user, local_today(), utcnow())
-    return render_template("reports/desk.html", data=data, days_late=desk_lists.days_late)
+    return render_template("reports/desk.html", data=data, days_late=desk_lists.days_late,
+                           notice_link=refusal_notices.download_link)
 
 
 @bp.get("/")
