@@ -59,9 +59,9 @@ def public():
         "rulebook/public.html", on=on, date_error=date_error, unit=unit,
         province=province, provinces=list_units("province"),
         communes=list_units("commune", province.code) if province is not None else [],
-        views=views, flagged=list(dict.fromkeys(
-            row for view in views.values() for row in view.to_verify)),
-        level_labels=LEVEL_LABELS, deadline_labels={k: v[2] for k, v in DEADLINES.items()})
+        views=views, flagged=list({row[0]: row for view in views.values()
+                                   for row in view.to_verify}.values()),
+        level_labels=LEVEL_LABELS, describe=lambda rule: rule.describe(_), deadline_labels={k: v[2] for k, v in DEADLINES.items()})
 
 
 @bp.get("/admin/quy-dinh")
