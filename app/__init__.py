@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "app.reports.views:bp",
     "app.metrics.views:bp",
     "app.admin.audit_views:bp",
+    "app.rulebook.views:bp",
     "app.privacy.views:bp",
     "app.api:bp",
 )

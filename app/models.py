@@ -7,6 +7,7 @@ from .live.models import LivePresence, QueueEntry, QueueTransition, Recording  #
 from .minutes.models import Minutes, MinutesVersion  # noqa: F401
 from .notify.models import Notification, PushSubscription  # noqa: F401
 from .points.models import ReceptionPoint  # noqa: F401
+from .rulebook.models import RuleVersion  # noqa: F401
 from .schedules.models import HolidayOverride, ReceptionSession, Schedule  # noqa: F401
 from .tasks.models import Task, TaskAttachment, TaskEvent  # noqa: F401
 from .units.models import Agency, Unit  # noqa: F401

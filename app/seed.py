@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from .auth.models import RoleAssignment, User
 from .auth.services import hash_password
 from .extensions import db
+from .rulebook.services import seed_rules
 from .timeutil import utcnow
 from .units.models import Agency, Unit
 from .units.services import import_units, unit_by_code
@@ -50,6 +51,7 @@ def demo_commune() -> Unit:
 
 def seed_demo() -> dict:
     """Create the demo units, people, agencies and a year of schedules."""
+    seed_rules()  # the rulebook (already there when the migrations ran)
     import_units([PROVINCE])
     province = unit_by_code(PROVINCE)
     commune = demo_commune()

@@ -219,46 +219,199 @@ def answer_deadline(reception_day: date, cal: WorkCalendar) -> date:
     return cal.add_working_days(reception_day, ANSWER_WORKING_DAYS)
 
 
-def refusal_notice_deadline(refusal_day: date, cal: WorkCalendar) -> date:
+def refusal_notice_deadline(refusal_day: date, cal: WorkCalendar,
+                            working_days: int = REFUSAL_NOTICE_WORKING_DAYS) -> date:
     """The day by which a written refusal notice (form 01/TCD) must be sent."""
-    return cal.add_working_days(refusal_day, REFUSAL_NOTICE_WORKING_DAYS)
+    return cal.add_working_days(refusal_day, working_days)
+
+
+#: The deadlines in working days, by code, with their sources (seeded into the rulebook).
+DEADLINES: dict[str, tuple[int, str, str]] = {
+    "publication": (PUBLICATION_WORKING_DAYS, "Luật Tiếp công dân 2013, Điều 24",
+                    N_("Công khai lịch tiếp trước ít nhất (ngày làm việc)")),
+    "notify_online": (NOTIFY_WORKING_DAYS, "Nghị định 154/2026/NĐ-CP, Điều 23",
+                      N_("Thông báo cho người tham gia tiếp trực tuyến trước (ngày làm việc)")),
+    "link_test": (LINK_TEST_WORKING_DAYS, "Nghị định 154/2026/NĐ-CP, Điều 23",
+                  N_("Kiểm tra đường truyền trước (ngày làm việc)")),
+    "answer": (ANSWER_WORKING_DAYS, "Luật Tiếp công dân 2013, Điều 28 khoản 1",
+               N_("Trả lời công dân trong (ngày làm việc)")),
+    "refusal_notice": (REFUSAL_NOTICE_WORKING_DAYS, "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 3",
+                       N_("Gửi thông báo từ chối tiếp (Mẫu 01/TCD) trong (ngày làm việc)")),
+}
 
 
 # --- refusal grounds (Law Art 9; Decree 154 Art 4) -----------------------------------
 
-REFUSAL_GROUNDS: dict[str, str] = {
-    "intoxicated": N_("Người trong tình trạng say do dùng chất kích thích, mắc bệnh tâm thần "
-                      "hoặc bệnh khác làm mất khả năng nhận thức, điều khiển hành vi"),
-    "threatening": N_("Người có hành vi đe dọa, xúc phạm người tiếp công dân, người thi hành "
-                      "công vụ hoặc vi phạm nội quy nơi tiếp công dân"),
-    "already_settled": N_("Vụ việc đã được giải quyết đúng chính sách, pháp luật, đã được "
-                          "trả lời bằng văn bản và không có tình tiết mới"),
-    "weapons": N_("Người mang theo vũ khí, vật liệu nổ, công cụ hỗ trợ hoặc vật dụng "
-                  "nguy hiểm khác"),
-    "recording_forbidden": N_("Người ghi âm, ghi hình sau khi đã được thông báo không được "
-                              "ghi âm, ghi hình"),
-    "unproven_representation": N_("Người đại diện, người được ủy quyền không xuất trình "
-                                  "được giấy tờ chứng minh việc đại diện, ủy quyền hợp pháp"),
-    "final_judgment": N_("Vụ việc đã có bản án, quyết định của Tòa án có hiệu lực pháp luật"),
-    "pending_elsewhere": N_("Vụ việc đang được cơ quan, người có thẩm quyền khác thụ lý, "
-                            "giải quyết"),
-}
+ARISES = ("triage", "session")
+LAW = "Luật Tiếp công dân, Điều 9 khoản {n}"
+DECREE = "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm {p}"
+DECREE_FROM = date(2026, 7, 1)
+
+
+@dataclass(frozen=True)
+class RefusalGround:
+    """A legal ground for refusing to receive a citizen.
+
+    ``written_notice``: the refusal goes out in writing (form 01/TCD) within 3 working
+    days (Decree 154 Art 4.3); on the other grounds the reason is given orally or in
+    the message (Art 4.2). ``arises``: ``triage`` when it can be judged from the
+    registration, ``session`` when it shows only at the reception itself.
+    """
+
+    code: str
+    text: str
+    source: str
+    written_notice: bool
+    arises: str
+    effective_from: date = date(2014, 7, 1)
+    effective_until: date | None = None
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (
+            self.effective_until is None or on <= self.effective_until)
+
+
+DEFAULT_GROUNDS: tuple[RefusalGround, ...] = (
+    RefusalGround("intoxicated", N_(
+        "Người trong tình trạng say do dùng chất kích thích, mắc bệnh tâm thần hoặc bệnh "
+        "khác làm mất khả năng nhận thức, điều khiển hành vi"), LAW.format(n=1), False,
+        "session"),
+    RefusalGround("threatening", N_(
+        "Người có hành vi đe dọa, xúc phạm người tiếp công dân, người thi hành công vụ "
+        "hoặc vi phạm nội quy nơi tiếp công dân"), LAW.format(n=2), False, "session"),
+    RefusalGround("already_settled", N_(
+        "Khiếu nại, tố cáo đã được giải quyết đúng chính sách, pháp luật, đã được kiểm tra, "
+        "rà soát, trả lời bằng văn bản, giải thích mà vẫn cố tình khiếu nại, tố cáo kéo "
+        "dài"), LAW.format(n=3), True, "triage"),
+    RefusalGround("weapons", N_(
+        "Người mang theo vũ khí, vật liệu nổ, công cụ hỗ trợ hoặc vật dụng nguy hiểm khác "
+        "mà không gửi, không giao nộp theo yêu cầu"), DECREE.format(p="a"), False, "session",
+        DECREE_FROM),
+    RefusalGround("security_check", N_(
+        "Người không chấp hành việc kiểm tra an ninh tại nơi tiếp công dân"),
+        DECREE.format(p="b"), False, "session", DECREE_FROM),
+    RefusalGround("recording_forbidden", N_(
+        "Người ghi âm, ghi hình, phát trực tiếp sau khi đã được thông báo không được ghi "
+        "âm, ghi hình, phát trực tiếp"), DECREE.format(p="c"), False, "session",
+        DECREE_FROM),
+    RefusalGround("disorder", N_(
+        "Người có hành vi kích động, gây rối trật tự tại nơi tiếp công dân"),
+        DECREE.format(p="d"), False, "session", DECREE_FROM),
+    RefusalGround("incapable_without_representative", N_(
+        "Người mất năng lực hành vi dân sự, hạn chế năng lực hành vi dân sự mà không có "
+        "người đại diện hợp pháp"), DECREE.format(p="đ"), False, "triage", DECREE_FROM),
+    RefusalGround("unproven_representation", N_(
+        "Người đại diện, người được ủy quyền không xuất trình được giấy tờ chứng minh việc "
+        "đại diện, ủy quyền hợp pháp"), DECREE.format(p="e"), False, "triage", DECREE_FROM),
+    RefusalGround("outside_scope", N_(
+        "Nội dung không thuộc phạm vi điều chỉnh của pháp luật về tiếp công dân (khiếu nại, "
+        "tố cáo, kiến nghị, phản ánh)"), DECREE.format(p="g"), False, "triage", DECREE_FROM),
+    RefusalGround("already_answered", N_(
+        "Kiến nghị, phản ánh đã được xem xét, trả lời mà không có nội dung, tình tiết mới"),
+        DECREE.format(p="h"), True, "triage", DECREE_FROM),
+    RefusalGround("final_judgment", N_(
+        "Vụ việc đã có bản án, quyết định của Tòa án có hiệu lực pháp luật, không thuộc "
+        "trường hợp xem xét lại"), DECREE.format(p="i"), False, "triage", DECREE_FROM),
+    RefusalGround("pending_elsewhere", N_(
+        "Vụ việc đang được cơ quan, người có thẩm quyền khác thụ lý, giải quyết"),
+        DECREE.format(p="k"), False, "triage", DECREE_FROM),
+)
+
+#: code -> text of every ground (texts of refusals already stored stay readable).
+REFUSAL_GROUNDS: dict[str, str] = {g.code: g.text for g in DEFAULT_GROUNDS}
 
 #: Grounds that require a written refusal notice (form 01/TCD) within 3 working days.
-WRITTEN_NOTICE_GROUNDS = frozenset({"already_settled"})
+WRITTEN_NOTICE_GROUNDS = frozenset(g.code for g in DEFAULT_GROUNDS if g.written_notice)
+#: Grounds judged at triage, and grounds that show only at the session.
+TRIAGE_GROUNDS = tuple(g.code for g in DEFAULT_GROUNDS if g.arises == "triage")
+SESSION_GROUNDS = tuple(g.code for g in DEFAULT_GROUNDS if g.arises == "session")
 
 
-def validate_refusal_ground(code: object) -> str:
-    """``code`` if it is a known refusal ground, else ``CoreError`` on field ``ground``."""
-    if not isinstance(code, str) or code not in REFUSAL_GROUNDS:
+def grounds_in_force(on: date | None = None,
+                     grounds: Iterable[RefusalGround] = DEFAULT_GROUNDS,
+                     arises: str | None = None) -> list[RefusalGround]:
+    """The grounds in force on ``on`` (all when None), optionally only those of ``arises``;
+    the latest version of a code wins."""
+    found: dict[str, RefusalGround] = {}
+    for g in grounds:
+        if on is not None and not g.in_force(on):
+            continue
+        if arises is not None and g.arises != arises:
+            continue
+        if g.code not in found or g.effective_from > found[g.code].effective_from:
+            found[g.code] = g
+    order = {g.code: n for n, g in enumerate(DEFAULT_GROUNDS)}
+    return sorted(found.values(), key=lambda g: (order.get(g.code, len(order)), g.code))
+
+
+def validate_refusal_ground(code: object, arises: str | None = None,
+                            grounds: Iterable[RefusalGround] | None = None) -> str:
+    """``code`` if it is a known refusal ground (of ``arises`` when given, among
+    ``grounds`` when given), else ``CoreError`` on field ``ground``."""
+    known = ({g.code: g for g in grounds} if grounds is not None
+             else {g.code: g for g in DEFAULT_GROUNDS})
+    if not isinstance(code, str) or code not in known:
         raise CoreError("invalid_ground", N_("Căn cứ từ chối tiếp không hợp lệ."),
                         field="ground")
+    if arises is not None and known[code].arises != arises:
+        if arises == "triage":
+            raise CoreError("invalid_ground", N_(
+                "Căn cứ này chỉ phát sinh tại buổi tiếp, không dùng khi xem xét đăng ký."),
+                field="ground")
+        raise CoreError("invalid_ground", N_(
+            "Căn cứ này được xem xét khi tiếp nhận đăng ký, không dùng tại buổi tiếp."),
+            field="ground")
     return code
 
 
-def needs_written_notice(code: str) -> bool:
+def needs_written_notice(code: str,
+                         grounds: Iterable[RefusalGround] | None = None) -> bool:
     """Whether refusing on ground ``code`` requires the written notice (form 01/TCD)."""
-    return code in WRITTEN_NOTICE_GROUNDS
+    if grounds is None:
+        return code in WRITTEN_NOTICE_GROUNDS
+    return any(g.code == code and g.written_notice for g in grounds)
+
+
+# --- delegating reception to a deputy (Law 136/2025, as reported) ---------------------
+
+@dataclass(frozen=True)
+class DelegationRule:
+    """Whether the chairman may delegate periodic reception to a deputy."""
+
+    allowed: bool
+    effective_from: date
+    effective_until: date | None
+    source: str
+    note: str = ""
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (
+            self.effective_until is None or on <= self.effective_until)
+
+
+DEFAULT_DELEGATION: tuple[DelegationRule, ...] = (
+    DelegationRule(True, date(2014, 7, 1), date(2026, 6, 30),
+                   "Luật Tiếp công dân 2013, Điều 12, 15",
+                   "Chủ tịch có thể ủy quyền cho cấp phó tiếp công dân định kỳ."),
+    DelegationRule(False, date(2026, 7, 1), None,
+                   "Luật số 136/2025/QH15 (theo báo cáo, cần kiểm tra)",
+                   "Không ủy quyền cấp phó tiếp công dân; cần kiểm tra lại với văn bản "
+                   "chính thức."),
+)
+
+
+def delegation_rule(on: date, rules: Iterable[DelegationRule] = DEFAULT_DELEGATION
+                    ) -> DelegationRule | None:
+    """The delegation rule in force on ``on``."""
+    in_force = [r for r in rules if r.in_force(on)]
+    return max(in_force, key=lambda r: r.effective_from, default=None)
+
+
+def may_delegate(on: date, rules: Iterable[DelegationRule] = DEFAULT_DELEGATION) -> bool:
+    """Whether a deputy's session counts as the chairman's own on ``on`` (yes when no
+    rule says otherwise)."""
+    rule = delegation_rule(on, rules)
+    return True if rule is None else rule.allowed
 
 
 # --- groups with the same matter (Law Art 29) ----------------------------------------

@@ -20,4 +20,16 @@ def _load_api_caller():
 
 
 # Each module adds its routes to bp and describes them for openapi.json.
-from . import auth, bookings, minutes, openapi, reports, schedules, sessions, tasks, tracking, units  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    auth,
+    bookings,
+    minutes,
+    openapi,
+    reports,
+    rulebook,
+    schedules,
+    sessions,
+    tasks,
+    tracking,
+    units,
+)

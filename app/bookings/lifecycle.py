@@ -12,10 +12,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from sessions.errors import N_, CoreError
-from sessions.rules import REFUSAL_GROUNDS, validate_refusal_ground
+from sessions.rules import validate_refusal_ground
 
 from ..audit.services import record_event
 from ..extensions import db
+from ..rulebook import services as rulebook
 from ..timeutil import utcnow
 from ..units.models import Agency
 from . import errors as err
@@ -142,7 +143,8 @@ def decide_booking(booking: Booking, data: dict, *, actor) -> Booking:
     ground, agency = "", None
     if decision == "refuse":
         try:
-            ground = validate_refusal_ground(data.get("ground"))
+            ground = validate_refusal_ground(data.get("ground"), "triage",
+                                             rulebook.refusal_grounds())
         except CoreError as exc:
             errors["ground"] = exc
     if decision == "redirect":
@@ -198,7 +200,8 @@ def _close(booking: Booking, actor, decision: str, note: str, ground: str,
                        note=note, **values)
     core.release_slot(booking)
     notify_booking(booking, f"booking_{status}", note=note,
-                   ground_text=REFUSAL_GROUNDS.get(ground, ""),
+                   ground_text=rulebook.ground_text(ground),
+                   written_notice=rulebook.needs_written_notice(ground),
                    agency_name=values.get("redirect_to", ""))
     core.promote_waitlist(reception)
     record_event(f"booking_{decision}", actor=actor, target=f"booking:{booking.id}",

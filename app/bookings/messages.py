@@ -156,7 +156,14 @@ def _extra_lines(kind: str, extra: dict) -> list[str]:
     lines = []
     if kind == "booking_refused" and extra.get("ground_text"):
         lines.append(_("Căn cứ: %(ground)s.", ground=_(extra["ground_text"])))
-        lines.append(_("Văn bản thông báo từ chối tiếp sẽ được gửi ông/bà theo quy định."))
+        if extra.get("written_notice"):
+            # Form 01/TCD is due only on the grounds of Decree 154/2026 Art 4.3.
+            lines.append(_("Văn bản thông báo từ chối tiếp (Mẫu 01/TCD) sẽ được gửi ông/bà "
+                           "trong thời hạn 03 ngày làm việc theo quy định."))
+        else:
+            # Other grounds are explained without a written notice (Art 4.2).
+            lines.append(_("Lý do từ chối tiếp được thông báo cho ông/bà tại tin nhắn này "
+                           "(Nghị định 154/2026/NĐ-CP, Điều 4 khoản 2)."))
     if kind == "booking_redirected" and extra.get("agency_name"):
         lines.append(_("Cơ quan có thẩm quyền: %(agency)s.", agency=extra["agency_name"]))
     if kind == "booking_cancelled" and extra.get("by_staff"):

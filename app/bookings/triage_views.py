@@ -7,14 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from sessions.rules import REFUSAL_GROUNDS
-
 from ..auth.access import scoped_unit_ids
 from ..auth.decorators import roles_required
 from ..doors import attempt
 from ..extensions import db
+from ..rulebook import services as rulebook
 from ..units.models import Agency
-from . import queries, services
+from . import queries, refusal_notices, services
 from .access import (
     attachment_name,
     can_manage,
@@ -54,8 +53,10 @@ def earlier_cases(booking, visible: bool) -> list:
 def decision_form(booking) -> DecisionForm:
     """The refuse / redirect choices for one booking."""
     form = DecisionForm()
+    # Only grounds judged from the registration: those of the session itself (weapons,
+    # disorder...) are for the host's console (Decree 154/2026 Art 4.1.a-d).
     form.ground.choices = as_choices([("", _("— Chọn căn cứ —"))] + [
-        (code, _(text)) for code, text in REFUSAL_GROUNDS.items()])
+        (g.code, _(g.text)) for g in rulebook.grounds_on(arises="triage")])
     form.agency.choices = as_choices([("", _("— Chọn cơ quan —"))] + [
         (a.code, a.name) for a in _agencies(booking)])
     return form
@@ -73,7 +74,11 @@ def triage():
                      "files": case_files(booking, visible), "visible": visible,
                      "earlier": earlier_cases(booking, visible),
                      "form": decision_form(booking), "classify": ClassifyForm()})
-    return render_template("bookings/triage.html", rows=rows)
+    return render_template("bookings/triage.html", rows=rows,
+                           notices=refusal_notices.notices_due(
+                               scoped_unit_ids(current_user, "secretary")),
+                           notice_link=refusal_notices.download_link)
+
 
 
 @bp.post("/triage/<int:id>")

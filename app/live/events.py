@@ -270,6 +270,28 @@ def on_finish(data):
     return _host_action(data, "finish")
 
 
+@socketio.on("refuse", namespace=NAMESPACE)
+@acknowledged
+def on_refuse(data):
+    """Host or secretary → server ``{"session_id", "booking_id", "ground", "note"?}``:
+    refuse the citizen on a ground that arises at the session (Law Art 9.1-2, Decree
+    154/2026 Art 4.1.a-d); the booking becomes ``refused``, the citizen leaves the
+    queue (``queue`` state ``done``) and gets the refusal message; ack ``{"ok": true}``."""
+    reception, user, _role = _joined(data, "host", "secretary")
+    booking_id = _booking_id(data)
+    note = data.get("note", "")
+    if not isinstance(note, str) or len(note) > 2000:
+        raise CoreError("invalid_type", N_("Ghi chú tối đa 2.000 ký tự."), field="note")
+
+    def work():
+        return outcomes.refuse_in_session(reception, booking_id, data.get("ground"),
+                                          actor=user, now=utcnow(), note=note.strip())
+
+    _transaction(work)
+    rooms.broadcast_queue(reception.id)
+    return {"ok": True}
+
+
 @socketio.on("start_call", namespace=NAMESPACE)
 @acknowledged
 def on_start_call(data):

@@ -29,6 +29,7 @@ from ..bookings.models import Booking
 from ..doors import json_refusal
 from ..extensions import db
 from ..notify.services import save_push_subscription
+from ..rulebook import services as rulebook
 from ..timeutil import utcnow
 from . import cases, recording
 from .access import citizen_bookings, own_bookings, staff_role
@@ -161,7 +162,8 @@ def host_console(session_id: int):
     """The host's console: the queue, calls, the video and the recording."""
     reception = _staff_reception(session_id, "host")
     return render_template("live/console.html", reception=reception, role="host",
-                           is_open=is_room_open(reception, utcnow()))
+                           is_open=is_room_open(reception, utcnow()),
+                           refusal_grounds=rulebook.grounds_on(arises="session"))
 
 
 @bp.get("/<int:session_id>/secretary")
@@ -170,7 +172,8 @@ def secretary_console(session_id: int):
     """The secretary's console: the queue and the current case's details."""
     reception = _staff_reception(session_id, "host", "secretary")
     return render_template("live/console.html", reception=reception, role="secretary",
-                           is_open=is_room_open(reception, utcnow()))
+                           is_open=is_room_open(reception, utcnow()),
+                           refusal_grounds=rulebook.grounds_on(arises="session"))
 
 
 @bp.get("/<int:session_id>/cases")

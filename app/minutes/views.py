@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from sessions.errors import CoreError
 
+from ..bookings import refusal_notices
 from ..bookings.access import citizen_dict, reveal
 from ..bookings.models import Booking
 from ..doors import after_commit, api_error, rollback
@@ -65,7 +66,9 @@ def edit(booking_id: int):
         readonly=not can_edit_minutes(current_user, booking),
         citizen=citizen_dict(booking, reveal(current_user, booking, "minutes")),
         history=services.minutes_history(booking)[:20],
-        deadline=services.case_deadline(booking, minutes.answered_at if minutes else None))
+        deadline=services.case_deadline(booking, minutes.answered_at if minutes else None),
+        notice=refusal_notices.notice_due(booking),
+        notice_link=refusal_notices.download_link)
     return page
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sessions.tasks import OPEN_STATUSES as OPEN_TASK_STATUSES
 
 from ..auth.access import scoped_unit_ids
-from ..bookings import queries
+from ..bookings import queries, refusal_notices
 from ..bookings.models import Booking, BookingStatus
 from ..extensions import db
 from ..schedules.models import ReceptionSession, SessionStatus
@@ -85,13 +85,16 @@ def overdue_tasks(user, today: date) -> list[Task]:
 
 
 def build_desk(user, today: date, now: datetime) -> dict:
-    """The lists of the desk for ``user``: the secretary's three, the chairman's two."""
+    """The lists of the desk for ``user``: the secretary's four (with the written refusal
+    notices due), the chairman's two."""
     data: dict = {"today": today, "secretary": user.has_role(*DESK_ROLES),
                   "host": user.has_role(*HOST_ROLES)}
     if data["secretary"]:
         data["sessions"] = todays_sessions(user, today, as_host=False)
         data["triage"] = queries.triage_bookings(scoped_unit_ids(user, *SECRETARY_ROLES), now)
         data["overdue"] = overdue_tasks(user, today)
+        data["notices"] = refusal_notices.notices_due(scoped_unit_ids(user, *SECRETARY_ROLES),
+                                                      today)
     if data["host"]:
         data["hosted"] = todays_sessions(user, today, as_host=True)
         data["next"] = next_hosted_session(user, now)

@@ -27,6 +27,7 @@ from ..auth.decorators import roles_required
 from ..bookings.access import can_manage
 from ..bookings.models import Booking
 from ..bookings.papers import provide_refusal_notice
+from ..bookings import refusal_notices
 from ..doors import refuse
 from ..i18n import core_message
 from ..minutes.access import reception_role
@@ -152,7 +153,8 @@ def _dashboard_request():
 def desk():
     """The start page of secretaries and chairmen: the day's work in one place."""
     data = desk_lists.build_desk(current_user, local_today(), utcnow())
-    return render_template("reports/desk.html", data=data, days_late=desk_lists.days_late)
+    return render_template("reports/desk.html", data=data, days_late=desk_lists.days_late,
+                           notice_link=refusal_notices.download_link)
 
 
 @bp.get("/")

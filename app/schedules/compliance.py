@@ -9,8 +9,14 @@ Counted per host of the unit, in distinct local days of **periodic** sessions
 * ``compliant``: held days ≥ required for a month in the past, scheduled days ≥
   required for the current and future months (sessions/rules.month_compliance).
 
-A session hosted by an authorised deputy counts for the host it was scheduled
-for; the deputies who actually hosted are listed next to the figures.
+Who actually hosted: a session hosted by an authorised deputy (``acting_host``) is
+counted apart in ``deputy_days`` (distinct days with a periodic session a deputy
+hosts, not cancelled). While the delegation rule of the rulebook allows it (before
+1 July 2026) such a day still counts for the chairman it was scheduled for; on a day
+the rule forbids delegating reception to a deputy (Law 136/2025 as reported, from
+1 July 2026) it counts neither as scheduled nor as held for the chairman, and
+``deputy_days_not_counted`` says how many days were left out that way. The frequency
+rule and the delegation rule are read from the rulebook (app/rulebook) by date.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from sessions.rules import MonthCompliance, month_compliance
 
 from ..auth.models import User
 from ..extensions import db
+from ..rulebook import services as rulebook
 from ..timeutil import to_local, to_utc_naive, utcnow
 from ..units.models import Unit
 from ..units.services import hosts_of
@@ -69,13 +76,17 @@ class HostCompliance:
     result: MonthCompliance
     rule_text: str
     deputies: list[tuple[str, int]] = field(default_factory=list)
+    deputy_days: int = 0
+    deputy_days_not_counted: int = 0
 
     def to_dict(self) -> dict:
-        """The JSON of GET /compliance (CONTRACT §3)."""
+        """The JSON of GET /compliance (CONTRACT §3), plus the deputies' days."""
         r = self.result
         return {"host_id": self.host.id, "required_days": r.required_days,
                 "scheduled_days": r.scheduled_days, "held_days": r.held_days,
-                "compliant": r.compliant, "rule": self.rule_text}
+                "compliant": r.compliant, "rule": self.rule_text,
+                "deputy_days": self.deputy_days,
+                "deputy_days_not_counted": self.deputy_days_not_counted}
 
 
 def unit_compliance(unit: Unit, year: int, month: int,
@@ -92,18 +103,26 @@ def unit_compliance(unit: Unit, year: int, month: int,
     hosts = {h.id: h for h in hosts_of(unit)}
     hosts.update({r.host_id: r.host for r in receptions})
     today = to_local(now).date()
+    rules = rulebook.frequency_rules()
     rows = []
     for host_id in sorted(hosts):
         own = [r for r in receptions if r.host_id == host_id]
-        scheduled = [_day(r) for r in own if r.status != SessionStatus.CANCELLED]
-        held = [_day(r) for r in own if is_held(r, now)]
-        result = month_compliance(unit.level, year, month, scheduled, held, today)
-        deputies = Counter(r.acting_host.full_name for r in own
-                           if r.acting_host is not None and r.status != SessionStatus.CANCELLED)
+        live = [r for r in own if r.status != SessionStatus.CANCELLED]
+        by_deputy = [r for r in live if r.acting_host is not None]
+        not_counted = {_day(r) for r in by_deputy if not rulebook.may_delegate(_day(r))}
+        counted = [r for r in own if r.acting_host is None or _day(r) not in not_counted]
+        scheduled = [_day(r) for r in counted if r.status != SessionStatus.CANCELLED]
+        held = [_day(r) for r in counted if is_held(r, now)]
+        result = month_compliance(unit.level, year, month, scheduled, held, today, rules)
+        deputies = Counter(r.acting_host.full_name for r in by_deputy)
         # Outside a request (jobs, reports) the Vietnamese source text is used.
         translate = gettext if has_request_context() else None
         rule_text = result.rule.describe(translate) if result.rule else ""
-        rows.append(HostCompliance(hosts[host_id], result, rule_text, sorted(deputies.items())))
+        own_days = {_day(r) for r in counted if r.acting_host is None
+                    and r.status != SessionStatus.CANCELLED}
+        rows.append(HostCompliance(hosts[host_id], result, rule_text, sorted(deputies.items()),
+                                   deputy_days=len({_day(r) for r in by_deputy}),
+                                   deputy_days_not_counted=len(not_counted - own_days)))
     return rows
 
 

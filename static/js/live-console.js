@@ -220,9 +220,49 @@
     dropStaleMessage(s);
     renderButtons(s.current);
     renderCaseChoice(s);
+    renderRefuseChoice(s);
     followMinutes(s.current);
     if (!s.current || s.current.booking_id !== peerBooking) { hangUp(); }
   }
+
+  // Who may be refused at the session: the citizen in the turn and those waiting.
+  function renderRefuseChoice(s) {
+    var select = $("refuse-case");
+    if (!select) { return; }
+    var chosen = select.value;
+    select.textContent = "";
+    var people = (s.current ? [s.current] : []).concat(s.waiting);
+    select.appendChild(el("option", "", "—")).value = "";
+    people.forEach(function (item) {
+      var option = el("option", "", item.ticket);
+      option.value = String(item.booking_id);
+      option.dataset.ticket = item.ticket;
+      if (option.value === chosen) { option.selected = true; }
+      select.appendChild(option);
+    });
+  }
+
+  function bindRefuse() {
+    var form = $("refuse-form");
+    if (!form) { return; }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var select = $("refuse-case"), ground = $("refuse-ground").value;
+      var option = select.options[select.selectedIndex];
+      if (!option || !option.value || !ground) { return; }
+      var ticket = option.dataset.ticket || "";
+      if (!window.confirm(form.dataset.confirm.replace("{ticket}", ticket))) { return; }
+      act("refuse", { booking_id: Number(option.value), ground: ground,
+                      note: $("refuse-note").value.trim() }).then(function (ack) {
+        if (ack.ok) {
+          $("refuse-note").value = "";
+          $("refuse-ground").value = "";
+          message(form.dataset.done.replace("{ticket}", ticket), "success");
+        }
+      });
+    });
+  }
+  bindRefuse();
 
   function onQueueState(s) {
     if (s.session_id !== sessionId) { return; }

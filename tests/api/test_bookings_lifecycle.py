@@ -141,7 +141,28 @@ def test_refuse_frees_slot_and_tells_the_ground(api, scene):
     assert response.get_json()["status"] == "refused"
     assert _holds(scene.reception) == [] and booking.open_matter_key is None
     message = notifications("booking_refused")[0].body
-    assert "Xin lỗi" in message and "12/TB" in message and "không có tình tiết mới" in message
+    assert "Xin lỗi" in message and "12/TB" in message and "cố tình khiếu nại" in message
+    assert "Mẫu 01/TCD" in message and "03 ngày làm việc" in message
+
+
+def test_a_refusal_without_written_notice_gives_the_reason_in_the_message(api, scene):
+    """Decree 154/2026 Art 4.2: only Art 4.3's grounds get form 01/TCD."""
+    booking = _book(api, scene.citizen, scene.reception)
+    response = api.post(f"/bookings/{booking.id}/decision", user=scene.secretary,
+                        json={"decision": "refuse", "ground": "outside_scope"})
+    assert response.get_json()["status"] == "refused"
+    message = notifications("booking_refused")[0].body
+    assert "không thuộc phạm vi điều chỉnh" in message
+    assert "tại tin nhắn này" in message and "Mẫu 01/TCD" not in message
+
+
+def test_triage_refuses_a_ground_of_the_session(api, scene):
+    booking = _book(api, scene.citizen, scene.reception)
+    response = api.post(f"/bookings/{booking.id}/decision", user=scene.secretary,
+                        json={"decision": "refuse", "ground": "weapons"})
+    assert response.status_code == 422
+    assert "buổi tiếp" in response.get_json()["errors"]["ground"]
+    assert booking.status == "pending"
 
 
 def test_redirect_to_an_agency_of_the_unit(api, make, scene):

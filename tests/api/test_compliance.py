@@ -15,8 +15,10 @@ def test_rows_per_host_exactly_as_the_contract(api, place):
     response = api.get("/compliance?unit=02269&month=2026-08", user=place.secretary)
     assert response.status_code == 200
     [row] = response.get_json()
+    # CONTRACT §3's keys, plus the days hosted by a deputy (counted apart).
     assert set(row) == {"host_id", "required_days", "scheduled_days", "held_days", "compliant",
-                        "rule"}
+                        "rule", "deputy_days", "deputy_days_not_counted"}
+    assert (row["deputy_days"], row["deputy_days_not_counted"]) == (0, 0)
     assert (row["host_id"], row["required_days"], row["held_days"], row["compliant"]) == (
         place.commune_chairman.id, 2, 2, True)
 

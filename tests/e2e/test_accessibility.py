@@ -61,7 +61,7 @@ def _pages(demo: dict) -> dict[str | None, list[str]]:
     return {
         None: ["/", "/lich-tiep", "/lich-tiep?unit=08", f"/lich-tiep/buoi/{sid}", "/login",
                "/register", "/track", f"/track?code={code}&phone_last4=0001",
-               f"/live/{sid}/board"],
+               f"/live/{sid}/board", "/quy-dinh?province=08&date=2026-08-01"],
         CITIZEN: ["/bookings/mine", f"/bookings/{accepted}", "/profile", f"/live/{sid}/room",
                   f"/live/{sid}/test", f"/bookings/{accepted}/reschedule",
                   f"/bookings/{accepted}/cancel"],
@@ -76,7 +76,8 @@ def _pages(demo: dict) -> dict[str | None, list[str]]:
         ADMIN: ["/admin/", "/admin/units/", "/admin/units/08", "/admin/units/08/agencies",
                 "/admin/units/08/hosts", "/admin/people/", "/admin/people/2",
                 "/admin/people/invite", "/admin/agencies/1", "/admin/holidays",
-                "/admin/notifications/", "/reports/", "/admin/audit/"],
+                "/admin/notifications/", "/reports/", "/admin/audit/", "/admin/quy-dinh",
+                "/admin/quy-dinh/1", "/admin/quy-dinh/moi"],
     }
 
 

@@ -55,12 +55,29 @@ def test_ad_hoc_sessions_do_not_count(place):
     assert row.result.held_days == 0 and not row.result.compliant
 
 
-def test_deputies_who_hosted_are_shown(place):
+def test_deputies_who_hosted_are_shown_and_counted_until_june_2026(place):
+    add_session(place.province, place.chairman, date(2026, 5, 15),
+                acting_host_id=place.deputy.id, deputy_authorisation="GUQ 12/UBND")
+    row = row_for(place.province, place.chairman, 2026, 5)
+    assert row.result.held_days == 1 and row.result.compliant
+    assert row.deputies == [(place.deputy.full_name, 1)]
+    assert (row.deputy_days, row.deputy_days_not_counted) == (1, 0)
+
+
+def test_a_deputys_day_is_not_the_chairmans_own_from_july_2026(place):
+    """Law 136/2025 (as reported): no delegating reception to a deputy."""
     add_session(place.province, place.chairman, date(2026, 9, 15),
                 acting_host_id=place.deputy.id, deputy_authorisation="GUQ 12/UBND")
     row = row_for(place.province, place.chairman, 2026, 9)
-    assert row.result.held_days == 1
+    assert (row.result.scheduled_days, row.result.held_days) == (0, 0)
+    assert not row.result.compliant
     assert row.deputies == [(place.deputy.full_name, 1)]
+    assert (row.deputy_days, row.deputy_days_not_counted) == (1, 1)
+    assert row.to_dict()["deputy_days"] == 1
+    add_session(place.province, place.chairman, date(2026, 9, 22), status="held")
+    row = row_for(place.province, place.chairman, 2026, 9)
+    assert (row.result.held_days, row.deputy_days, row.deputy_days_not_counted) == (1, 1, 1)
+    assert row.result.compliant
 
 
 @pytest.mark.parametrize(("status", "days_ago", "held"), [

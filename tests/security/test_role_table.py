@@ -43,7 +43,7 @@ def _id_for(endpoint: str, path: str, world) -> int:
 def url_of(endpoint: str, path: str, arguments: list[str], world) -> str:
     values = {
         "id": None, "attachment_id": NO_SUCH, "recording_id": NO_SUCH,
-        "notification_id": NO_SUCH, "agency_id": world.agency.id, "user_id": world.spare.id,
+        "notification_id": NO_SUCH, "rule_id": NO_SUCH, "agency_id": world.agency.id, "user_id": world.spare.id,
         "action": "unlock", "role_id": world.spare_role.id, "code": world.unit.code,
         "token": "khong-hop-le", "table": "types", "override_id": world.holiday.id,
         "session_id": world.reception.id, "booking_id": world.booking.id,
@@ -185,7 +185,7 @@ def test_every_http_route_as_every_role(secured):
 # Live events in the order they are tried: closing the session last.
 EVENT_ORDER = ["connect", "disconnect", "echo", "join:display", "join:citizen", "join:secretary",
                "join:host", "start_call", "signal", "announce", "recall", "mark_no_show",
-               "finish", "call_next", "open_session", "close_session"]
+               "finish", "refuse", "call_next", "open_session", "close_session"]
 SOCKET_REFUSALS = {"forbidden", "unauthorized"}
 
 

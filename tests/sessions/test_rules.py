@@ -8,12 +8,17 @@ import pytest
 
 from sessions.errors import CoreError
 from sessions.rules import (
+    DEFAULT_GROUNDS,
     DEFAULT_RULES,
     REFUSAL_GROUNDS,
+    SESSION_GROUNDS,
     Rule,
     answer_deadline,
+    delegation_rule,
+    grounds_in_force,
     is_late_publication,
     max_representatives,
+    may_delegate,
     month_compliance,
     needs_written_notice,
     publication_deadline,
@@ -227,10 +232,37 @@ def test_refusal_notice_deadline(cal):
 
 def test_refusal_grounds():
     assert set(REFUSAL_GROUNDS) == {
-        "intoxicated", "threatening", "already_settled", "weapons", "recording_forbidden",
-        "unproven_representation", "final_judgment", "pending_elsewhere"}
-    assert [code for code in REFUSAL_GROUNDS if needs_written_notice(code)] == ["already_settled"]
+        "intoxicated", "threatening", "already_settled", "weapons", "security_check",
+        "recording_forbidden", "disorder", "incapable_without_representative",
+        "unproven_representation", "outside_scope", "already_answered", "final_judgment",
+        "pending_elsewhere"}
+    assert [code for code in REFUSAL_GROUNDS if needs_written_notice(code)] == [
+        "already_settled", "already_answered"]
     assert validate_refusal_ground("weapons") == "weapons"
+
+
+def test_grounds_arise_at_triage_or_at_the_session():
+    assert set(SESSION_GROUNDS) == {"intoxicated", "threatening", "weapons", "security_check",
+                                    "recording_forbidden", "disorder"}
+    assert validate_refusal_ground("weapons", "session") == "weapons"
+    assert validate_refusal_ground("already_answered", "triage") == "already_answered"
+    for code, arises in (("weapons", "triage"), ("already_settled", "session")):
+        with pytest.raises(CoreError) as caught:
+            validate_refusal_ground(code, arises)
+        assert caught.value.field == "ground"
+    sources = {g.code: g.source for g in DEFAULT_GROUNDS}
+    assert sources["already_settled"] == "Luật Tiếp công dân, Điều 9 khoản 3"
+    assert sources["incapable_without_representative"].endswith("điểm đ")
+    assert [g.code for g in grounds_in_force(date(2026, 8, 1), arises="session")] == [
+        "intoxicated", "threatening", "weapons", "security_check", "recording_forbidden",
+        "disorder"]
+
+
+def test_delegation_to_a_deputy_ends_on_1_july_2026():
+    assert may_delegate(date(2026, 6, 30)) is True
+    assert may_delegate(date(2026, 7, 1)) is False
+    assert "136/2025" in delegation_rule(date(2026, 7, 1)).source
+    assert may_delegate(date(2026, 7, 1), ()) is True  # no rule: nothing forbids it
 
 
 @pytest.mark.parametrize("code", ["drunk", None, ""])
