@@ -250,6 +250,8 @@ def password_reset_confirm():
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
+    if request.method == "GET":  # numbers stay out of the page; blank keeps them
+        form.cccd.data = form.passport.data = None
     password_form = PasswordForm(prefix="pw")
     if form.validate_on_submit() and "save-profile" in request.form:
         if attempt(services.update_profile, current_user, form.data)[1]:

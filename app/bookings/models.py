@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -199,3 +200,30 @@ class Rating(db.Model):
     score: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- similar summaries on PostgreSQL (app/bookings/repeats.py) ---------------------------
+#: The statements that give PostgreSQL an accent-insensitive trigram search of summaries:
+#: the pg_trgm and unaccent extensions, an IMMUTABLE wrapper of unaccent (unaccent itself
+#: is only STABLE, and an index needs an immutable expression) and a GIN index on the
+#: unaccented summaries. Run by the migration 7d1a4c8e2b60 and, for schemas built with
+#: ``create_all`` (tests), after the table is created. SQLite has a Python fallback.
+SUMMARY_SEARCH_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE OR REPLACE FUNCTION immutable_unaccent(text) RETURNS text "
+    "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+    "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, lower($1)) $$",
+    "CREATE INDEX IF NOT EXISTS ix_bookings_summary_trgm ON bookings "
+    "USING gin (immutable_unaccent(summary) gin_trgm_ops)",
+)
+
+
+def _summary_search_ddl(target, connection, **kw) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    for statement in SUMMARY_SEARCH_DDL:
+        connection.exec_driver_sql(statement)
+
+
+event.listen(Booking.__table__, "after_create", _summary_search_ddl)

@@ -19,11 +19,11 @@ from .access import (
     attachment_name,
     can_manage,
     citizen_dict,
-    may_see_identity,
     representatives,
     reveal,
 )
 from .forms import ClassifyForm, DecisionForm, as_choices
+from .repeats import related_cases
 from .views import bp, load_booking
 
 DECISION_MESSAGES = {"accept": _l("Đã tiếp nhận đăng ký."), "refuse": _l("Đã từ chối tiếp."),
@@ -41,14 +41,6 @@ def case_files(booking, visible: bool) -> list[dict]:
     return [{"id": a.id, "name": attachment_name(a, visible), "size": a.size,
              "content_type": a.content_type, "number": n}
             for n, a in enumerate(booking.attachments, start=1)]
-
-
-def earlier_cases(booking, visible: bool) -> list:
-    """The citizen's other cases, when the viewer may know who the citizen is; each one
-    only if its own identity rule lets the viewer see it (another denunciation)."""
-    if not visible:
-        return []
-    return [b for b in queries.earlier_cases(booking) if may_see_identity(current_user, b)]
 
 
 def decision_form(booking) -> DecisionForm:
@@ -71,7 +63,7 @@ def triage():
         rows.append({"booking": booking, "citizen": citizen_dict(booking, visible),
                      "representatives": representatives(booking, visible),
                      "files": case_files(booking, visible), "visible": visible,
-                     "earlier": earlier_cases(booking, visible),
+                     "related": related_cases(booking, current_user),
                      "form": decision_form(booking), "classify": ClassifyForm()})
     return render_template("bookings/triage.html", rows=rows)
 
