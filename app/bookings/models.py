@@ -11,11 +11,13 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
     event,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -203,19 +205,18 @@ class Rating(db.Model):
 
 
 # --- similar summaries on PostgreSQL (app/bookings/repeats.py) ---------------------------
-#: The statements that give PostgreSQL an accent-insensitive trigram search of summaries:
-#: the pg_trgm and unaccent extensions, an IMMUTABLE wrapper of unaccent (unaccent itself
-#: is only STABLE, and an index needs an immutable expression) and a GIN index on the
-#: unaccented summaries. Run by the migration 7d1a4c8e2b60 and, for schemas built with
-#: ``create_all`` (tests), after the table is created. SQLite has a Python fallback.
+#: What gives PostgreSQL an accent-insensitive trigram search of summaries: the pg_trgm
+#: and unaccent extensions and an IMMUTABLE wrapper of unaccent (unaccent itself is only
+#: STABLE, and an index needs an immutable expression), made before the table; then the
+#: GIN index ``ix_bookings_summary_trgm`` on the unaccented summaries, declared here for
+#: PostgreSQL only. The migration 7d1a4c8e2b60 makes the same; SQLite has a Python
+#: fallback.
 SUMMARY_SEARCH_DDL = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE EXTENSION IF NOT EXISTS unaccent",
     "CREATE OR REPLACE FUNCTION immutable_unaccent(text) RETURNS text "
     "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
     "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, lower($1)) $$",
-    "CREATE INDEX IF NOT EXISTS ix_bookings_summary_trgm ON bookings "
-    "USING gin (immutable_unaccent(summary) gin_trgm_ops)",
 )
 
 
@@ -226,4 +227,8 @@ def _summary_search_ddl(target, connection, **kw) -> None:
         connection.exec_driver_sql(statement)
 
 
-event.listen(Booking.__table__, "after_create", _summary_search_ddl)
+event.listen(Booking.__table__, "before_create", _summary_search_ddl)
+Index("ix_bookings_summary_trgm",
+      func.immutable_unaccent(Booking.__table__.c.summary).label("summary_unaccented"),
+      postgresql_using="gin",
+      postgresql_ops={"summary_unaccented": "gin_trgm_ops"}).ddl_if(dialect="postgresql")

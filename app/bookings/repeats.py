@@ -15,9 +15,9 @@ decided with the earlier answer in view (docs/triage.md).
 
 The identity rule: a hit's citizen is named only when the viewer may see both the hit's
 identity and the booking's; otherwise a denunciation shows the denouncer words and any
-other case a masked name. A hit of the booking's own citizen is left out of the similar
-cases unless both identities are visible: a similar text must never tie a denouncer to
-a named case. Each denouncer named to staff is an audited reveal.
+other case no name at all (a masked name keeps initials). A hit of the booking's own
+citizen is left out of the similar cases unless both identities are visible: a similar
+text must never tie a denouncer to a named case. Each denouncer named to staff is an audited reveal.
 
 The answers (outcome, conclusion) are the minutes package's, which sits above this one:
 it hands over its lookup at start-up (:func:`provide_answers`).
@@ -39,7 +39,7 @@ from ..auth.access import has_unit_role, scoped_unit_ids
 from ..extensions import db
 from ..schedules.models import ReceptionSession
 from ..timeutil import iso_local, utcnow
-from .access import VIEW_ROLES, citizen_name, may_see_identity, reveal
+from .access import VIEW_ROLES, citizen_name, denouncer_words, may_see_identity, reveal
 from .models import Booking
 from .queries import units_below
 
@@ -64,7 +64,7 @@ class Hit:
     """A related case as one viewer may see it."""
 
     booking: Booking
-    citizen: str
+    citizen: str | None
     masked: bool
     answer: dict
     score: float | None = None
@@ -104,7 +104,7 @@ def excerpt(text: str, size: int = SUMMARY_SHOWN) -> str:
     return text if len(text) <= size else text[:size - 1].rstrip() + "…"
 
 
-def _units_in_view(viewer) -> set[int] | None:
+def units_in_view(viewer) -> set[int] | None:
     """The units whose cases ``viewer`` sees (None: every unit)."""
     ids = scoped_unit_ids(viewer, *VIEW_ROLES)
     return None if ids is None else units_below(ids)
@@ -130,9 +130,15 @@ def _answers_of(bookings) -> dict[int, dict]:
     return lookup(ids) if ids and lookup else {}
 
 
-def related_cases(booking: Booking, viewer) -> dict[str, list[Hit]]:
-    """``{"earlier": [...], "similar": [...]}`` for ``viewer`` (see the module)."""
-    units = _units_in_view(viewer)
+_ALL = object()
+
+
+def related_cases(booking: Booking, viewer, units=_ALL) -> dict[str, list[Hit]]:
+    """``{"earlier": [...], "similar": [...]}`` for ``viewer`` (see the module);
+    ``units``: :func:`units_in_view` of the viewer, when already known (a page of many
+    bookings)."""
+    if units is _ALL:
+        units = units_in_view(viewer)
     if units is not None and not units:
         return {"earlier": [], "similar": []}
     own_visible = may_see_identity(viewer, booking)
@@ -156,9 +162,17 @@ def related_cases(booking: Booking, viewer) -> dict[str, list[Hit]]:
             continue  # would tie a hidden identity to this case
         if visible:
             reveal(viewer, hit, "related")
-        hits_similar.append(Hit(hit, citizen_name(hit, visible), not visible,
+        hits_similar.append(Hit(hit, _hit_name(hit, visible), not visible,
                                 answers.get(hit.id, {}), score, same and visible))
     return {"earlier": hits_earlier, "similar": hits_similar}
+
+
+def _hit_name(hit: Booking, visible: bool) -> str | None:
+    """The name, or for a hidden identity the denouncer words (a denunciation) or nothing:
+    a masked name would keep initials."""
+    if visible:
+        return citizen_name(hit, True)
+    return denouncer_words() if hit.is_denunciation else None
 
 
 def _earlier(booking: Booking, viewer, units: set[int] | None) -> list[Booking]:

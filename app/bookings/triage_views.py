@@ -23,7 +23,7 @@ from .access import (
     reveal,
 )
 from .forms import ClassifyForm, DecisionForm, as_choices
-from .repeats import related_cases
+from .repeats import related_cases, units_in_view
 from .views import bp, load_booking
 
 DECISION_MESSAGES = {"accept": _l("Đã tiếp nhận đăng ký."), "refuse": _l("Đã từ chối tiếp."),
@@ -57,13 +57,13 @@ def decision_form(booking) -> DecisionForm:
 @roles_required("secretary")
 def triage():
     bookings = queries.triage_bookings(scoped_unit_ids(current_user, "secretary"))
-    rows = []
+    rows, units = [], units_in_view(current_user)
     for booking in bookings:
         visible = reveal(current_user, booking, "triage")
         rows.append({"booking": booking, "citizen": citizen_dict(booking, visible),
                      "representatives": representatives(booking, visible),
                      "files": case_files(booking, visible), "visible": visible,
-                     "related": related_cases(booking, current_user),
+                     "related": related_cases(booking, current_user, units),
                      "form": decision_form(booking), "classify": ClassifyForm()})
     return render_template("bookings/triage.html", rows=rows)
 

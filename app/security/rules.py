@@ -303,7 +303,7 @@ API: dict[str, Access] = {
     "api.download_attachment": hidden(CASE_VIEWERS),
     "api.rate_booking": hidden(OWNER),
     "api.related_bookings": hidden(roles("secretary", "host", "inspector", "admin",
-                                         relation="of the unit: repeat matters")),
+                                         relation="secretary, host or inspector of the unit")),
     "api.put_minutes": hidden(SESSION_WORKERS),
     "api.get_minutes": hidden(MINUTES_READERS),
     "api.minutes_versions": hidden(MINUTES_READERS),

@@ -142,6 +142,7 @@ def test_a_denunciation_at_triage_ties_no_named_case_to_its_denouncer(api, case)
     assert named.tracking_code not in text and case["pending"].tracking_code not in text
     assert w.citizen.full_name not in text
     assert all(hit["citizen"]["masked"] for hit in data["similar"])
+    assert {hit["citizen"]["full_name"] for hit in data["similar"]} <= {WORDS, None}
     assert case["settled"].tracking_code in codes(data["similar"])
     # The unit's secretary may know the denouncer: the same citizen's cases are there.
     data = api.get(f"/bookings/{secret.id}/related", user=w.secretary).get_json()
