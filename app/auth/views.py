@@ -257,7 +257,8 @@ def profile():
         if attempt(services.update_profile, current_user, form.data)[1]:
             flash(_("Đã lưu thông tin."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, password_form=password_form)
+    return render_template("auth/profile.html", form=form, password_form=password_form,
+                           has_id_number=bool(current_user.cccd))
 
 
 @bp.post("/profile/password")

@@ -262,8 +262,10 @@ def step_identity(data):
                 field = name if name in form else "address"
                 form[field].errors = [*form[field].errors, core_message(error)]
     online = data.get("mode") in services.ONLINE_MODES
-    return render_step("step_identity", "identity", data, form=form, gaps=gaps,
-                       online=online)
+    return render_step("step_identity", "identity", data, form=form, online=online,
+                       ask_address="address" in gaps or bool(form.address.errors),
+                       ask_papers="cccd" in gaps or bool(form.cccd.errors
+                                                         or form.passport.errors))
 
 
 def _after_identity(data: dict) -> str:
