@@ -110,6 +110,8 @@ def _citizens(clients: int) -> list[str]:
     for n in range(clients):
         citizen = User(email=f"c{n}@bench.test", phone=f"+8491{n:07d}",
                        full_name=f"Công Dân {n}", password_hash="x",
+                       address=f"Số {n} đường Chiến Thắng, Tuyên Quang",
+                       cccd=f"008190{n % 1_000_000:06d}",  # the identity to book
                        consent_data_at=utcnow(), consent_recording_at=utcnow())
         citizen.roles.append(RoleAssignment(role="citizen"))
         db.session.add(citizen)

@@ -110,6 +110,28 @@ def validate_cccd(text: str, birth_date: date | None = None, sex: str | None = N
     return digits
 
 
+# Passport numbers: a Vietnamese passport is one letter and 7 digits (B1234567,
+# C1234567, …); foreign passports and older forms are 8 or 9 letters and digits with at
+# least one digit. Spaces are dropped and letters put in upper case.
+_VN_PASSPORT = re.compile(r"[A-Z][0-9]{7}")
+_OTHER_PASSPORT = re.compile(r"(?=[A-Z]*[0-9])[A-Z0-9]{8,9}")
+
+
+def validate_passport(text: str) -> str:
+    """A passport number in upper case without spaces: one letter and 7 digits (Vietnam),
+    or 8-9 letters and digits with at least one digit. Error code ``invalid_passport``."""
+    value = re.sub(r"\s", "", text or "").upper()
+    if not value.isascii() or not (_VN_PASSPORT.fullmatch(value)
+                                   or _OTHER_PASSPORT.fullmatch(value)):
+        raise CoreError(
+            "invalid_passport",
+            N_("Số hộ chiếu gồm 1 chữ cái và 7 chữ số (ví dụ C1234567), hoặc 8–9 chữ cái và "
+               "chữ số."),
+            field="passport",
+        )
+    return value
+
+
 def cccd_birth_year_and_sex(digits: str) -> tuple[int, str]:
     """The birth year and sex encoded in digits 4-6 of a well-formed CCCD number."""
     century_digit = int(digits[3])

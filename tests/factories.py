@@ -48,6 +48,11 @@ def make_user(*roles: str, unit: Unit | None = None, agency: Agency | None = Non
     values = {"email": f"user{n}@example.test", "full_name": f"Người Dùng {n}",
               "phone": f"+8490{n:07d}", "consent_data_at": utcnow(),
               "consent_recording_at": utcnow()}
+    if "citizen" in roles or not roles:
+        # The identity to book (app/bookings/assurance.py): an address and a CCCD
+        # (Hà Nội, a woman born in 1985), as the demo's citizens have.
+        values.update(address=f"Số {n} đường Chiến Thắng, Tuyên Quang",
+                      cccd=f"001185{n % 1_000_000:06d}")
     values.update(overrides)
     user = User(password_hash=_password_hash(password), **values)
     for role in roles or ("citizen",):

@@ -14,6 +14,7 @@ from ..bookings.models import (
     Attachment,
     Booking,
 )
+from ..bookings.repeats import may_read_related, related_cases
 from ..bookings.uploads import add_attachment, attachment_dict, attachment_path
 from ..calendar.invites import booking_invite
 from ..errors import ApiError
@@ -128,6 +129,15 @@ def download_attachment(id: int, attachment_id: int):
                      as_attachment=True, download_name=attachment.filename, max_age=0)
 
 
+@bp.get("/bookings/<int:id>/related")
+def related_bookings(id: int):
+    """The booking's earlier cases and cases with a similar summary (repeat matters),
+    each with the answer it got; citizens masked by the identity rule."""
+    booking = _booking(id, may_read_related)
+    related = related_cases(booking, current_api_user())
+    return jsonify({name: [hit.as_dict() for hit in hits] for name, hits in related.items()})
+
+
 @bp.post("/bookings/<int:id>/rating")
 def rate_booking(id: int):
     booking = _booking(id, is_owner)
@@ -207,3 +217,41 @@ document("/bookings/{id}/rating", "post", "Rate the service after the call (once
              "type": "object", "required": ["score"], "properties": {
                  "score": {"type": "integer", "minimum": 1, "maximum": 5},
                  "comment": {"type": "string", "nullable": True}}})
+_RELATED_CASE = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "tracking_code": {"type": "string"},
+    "created_at": {"type": "string", "format": "date-time"},
+    "session_date": {"type": "string", "format": "date-time"},
+    "unit_code": {"type": "string"}, "status": {"type": "string", "enum": list(STATUSES)},
+    "matter": {"type": "object", "properties": {
+        "type": {"type": "string", "enum": list(MATTER_TYPES)},
+        "field": {"type": "string", "enum": list(MATTER_FIELDS)},
+        "summary": {"type": "string", "description": "The first 300 characters"}}},
+    "citizen": {"type": "object", "properties": {
+        "full_name": {"type": "string", "description": (
+            "The name, or a masked name, or the denouncer words (CONTRACT §8)")},
+        "masked": {"type": "boolean"}}},
+    "outcome": {"type": "string", "nullable": True,
+                "enum": ["thu_ly", "huong_dan", "chuyen_don", "tra_loi", None]},
+    "outcome_text": {"type": "string", "nullable": True},
+    "conclusion": {"type": "string", "nullable": True},
+    "answered_at": {"type": "string", "format": "date-time", "nullable": True},
+    "decision": {"type": "object", "nullable": True, "properties": {
+        "ground": {"type": "string", "nullable": True},
+        "ground_text": {"type": "string", "nullable": True},
+        "agency": {"type": "string", "nullable": True},
+        "note": {"type": "string", "nullable": True},
+        "at": {"type": "string", "format": "date-time"}}},
+    "url": {"type": "string", "description": "The case page"},
+    "similarity": {"type": "number", "description": "Similar cases only: 0.3 to 1"},
+    "same_citizen": {"type": "boolean", "description": "Similar cases only"}}}
+document("/bookings/{id}/related", "get", (
+    "Repeat matters (secretary, host or inspector of the unit; admin): the citizen's "
+    "earlier cases in the caller's units (empty when the caller may not know who the "
+    "citizen is) and cases of those units with a similar summary, accents aside "
+    "(trigram similarity >= 0.3), each with its outcome, conclusion and decision"),
+    auth=True, params=[_ID], responses={"200": {"description": "Related cases", "content": {
+        "application/json": {"schema": {"type": "object", "required": ["earlier", "similar"],
+                                        "properties": {
+                                            "earlier": {"type": "array", "items": _RELATED_CASE},
+                                            "similar": {"type": "array",
+                                                        "items": _RELATED_CASE}}}}}}})

@@ -41,6 +41,21 @@ class ProfileForm(FlaskForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=120)])
     address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
+    cccd = StringField(_l("Số CCCD / số định danh cá nhân"),
+                       validators=[Optional(), Length(max=20)])
+    passport = StringField(_l("Số hộ chiếu (nếu không có CCCD)"),
+                           validators=[Optional(), Length(max=20)])
+
+
+class IdentityForm(FlaskForm):
+    """What the account lacks of the identity needed to book (the booking flow's
+    "Thông tin nhận dạng" step)."""
+
+    address = StringField(_l("Địa chỉ nơi cư trú"), validators=[Optional(), Length(max=300)])
+    cccd = StringField(_l("Số CCCD / số định danh cá nhân"),
+                       validators=[Optional(), Length(max=20)])
+    passport = StringField(_l("Số hộ chiếu (nếu không có CCCD)"),
+                           validators=[Optional(), Length(max=20)])
 
 
 class PasswordForm(FlaskForm):

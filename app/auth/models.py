@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     cccd: Mapped[str | None] = mapped_column(String(12))
+    # A passport number, for those without a CCCD (sessions.identity.validate_passport).
+    passport_number: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(300), default="")
     birth_date: Mapped[date | None] = mapped_column(Date)
     priority_flags: Mapped[str] = mapped_column(String(100), default="")

@@ -20,6 +20,7 @@ from sessions.identity import (
     normalize_phone,
     validate_cccd,
     validate_full_name,
+    validate_passport,
     validate_password,
 )
 
@@ -191,7 +192,7 @@ def register_citizen(data: dict) -> User:
     """Create a citizen account; raises CoreError validation_error listing every invalid
     field (``errors``)."""
     errors: dict[str, CoreError] = {}
-    for name in ("full_name", "phone", "email", "password", "cccd", "address"):
+    for name in ("full_name", "phone", "email", "password", "cccd", "passport", "address"):
         if data.get(name) is not None and not isinstance(data[name], str):
             errors[name] = CoreError("invalid_type", N_("Trường này phải là một chuỗi ký tự."),
                                      name)
@@ -205,6 +206,9 @@ def register_citizen(data: dict) -> User:
     cccd = (data.get("cccd") or "").strip() or None
     if cccd:
         cccd = _collect(errors, "cccd", validate_cccd, cccd)
+    passport = (data.get("passport") or "").strip() or None
+    if passport:
+        passport = _collect(errors, "passport", validate_passport, passport)
     consents = data.get("consents") or {}
     if not isinstance(consents, dict) or consents.get("data_processing") is not True:
         errors["consents"] = CoreError(
@@ -222,7 +226,7 @@ def register_citizen(data: dict) -> User:
     now = utcnow()
     recording = isinstance(consents, dict) and consents.get("recording") is True
     user = User(full_name=full_name, phone=phone, email=email, cccd=cccd,
-                address=str(data.get("address") or "")[:300],
+                passport_number=passport, address=str(data.get("address") or "").strip()[:300],
                 password_hash=hash_password(data["password"]), consent_data_at=now,
                 consent_recording_at=now if recording else None)
     user.roles.append(RoleAssignment(role="citizen"))
@@ -421,9 +425,65 @@ def update_profile(user: User, data: dict) -> None:
             select(User.id).where(User.email == email)):
         raise CoreError("email_taken", N_("Email này đã được dùng cho một tài khoản khác."),
                         "email")
+    # A blank CCCD or passport field keeps the stored number (the page never shows it
+    # whole).
+    papers = _identity_papers(user, data, keep_blank=True)
     user.full_name, user.email = name, email
-    user.address = str(data.get("address") or "")[:300]
+    user.address = str(data.get("address") or "").strip()[:300]
+    user.cccd, user.passport_number = papers
     record_event("profile_update", actor=user, target=f"user:{user.id}")
+
+
+ADDRESS_MAX = 300
+
+
+def _identity_papers(user: User, data: dict, *, keep_blank: bool = False
+                     ) -> tuple[str | None, str | None]:
+    """The (CCCD, passport number) ``data`` gives, checked; a 422 lists every invalid
+    one. A CCCD verified through VNeID never changes. Blank or absent: the number the
+    account already has with ``keep_blank``, else none. Nothing is looked up: whether a
+    number is another account's is never told (DOMAIN.md, Validation)."""
+    errors: dict[str, CoreError] = {}
+    values = {}
+    for name, stored, check in (("cccd", user.cccd, validate_cccd),
+                                ("passport", user.passport_number, validate_passport)):
+        raw = data.get(name)
+        if raw is not None and not isinstance(raw, str):
+            errors[name] = CoreError("invalid_type", N_("Trường này phải là một chuỗi ký tự."),
+                                     name)
+            continue
+        text = (raw or "").strip()
+        values[name] = _collect(errors, name, check, text) if text else (
+            stored if keep_blank or name not in data else None)
+    if user.identity_verified_at is not None and user.cccd:
+        values["cccd"] = user.cccd  # vouched for by VNeID
+    if errors:
+        raise invalid(errors)
+    return values["cccd"], values["passport"]
+
+
+def complete_identity(user: User, data: dict) -> None:
+    """Add what the account lacks of the identity needed to book (app/bookings/
+    assurance.py): ``address``, ``cccd``, ``passport``. A blank field keeps what the
+    account has; a 422 lists every invalid field."""
+    errors: dict[str, CoreError] = {}
+    address = data.get("address")
+    if address is not None and not isinstance(address, str):
+        errors["address"] = CoreError("invalid_type", N_("Trường này phải là một chuỗi ký tự."),
+                                      "address")
+    elif len((address or "").strip()) > ADDRESS_MAX:
+        errors["address"] = CoreError("invalid_address", N_(
+            "Địa chỉ không được dài quá {max} ký tự."), "address", max=ADDRESS_MAX)
+    try:
+        papers = _identity_papers(user, data, keep_blank=True)
+    except CoreError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise invalid(errors)
+    if (address or "").strip():
+        user.address = address.strip()
+    user.cccd, user.passport_number = papers
+    record_event("profile_update", actor=user, target=f"user:{user.id}", via="booking")
 
 
 def change_password(user: User, current: str, new: str, *,

@@ -250,12 +250,15 @@ def password_reset_confirm():
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
+    if request.method == "GET":  # numbers stay out of the page; blank keeps them
+        form.cccd.data = form.passport.data = None
     password_form = PasswordForm(prefix="pw")
     if form.validate_on_submit() and "save-profile" in request.form:
         if attempt(services.update_profile, current_user, form.data)[1]:
             flash(_("Đã lưu thông tin."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, password_form=password_form)
+    return render_template("auth/profile.html", form=form, password_form=password_form,
+                           has_id_number=bool(current_user.cccd))
 
 
 @bp.post("/profile/password")

@@ -11,10 +11,13 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -205,3 +208,33 @@ class Rating(db.Model):
     score: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- similar summaries on PostgreSQL (app/bookings/repeats.py) ---------------------------
+#: What gives PostgreSQL an accent-insensitive trigram search of summaries: the pg_trgm
+#: and unaccent extensions and an IMMUTABLE wrapper of unaccent (unaccent itself is only
+#: STABLE, and an index needs an immutable expression), made before the table; then the
+#: GIN index ``ix_bookings_summary_trgm`` on the unaccented summaries, declared here for
+#: PostgreSQL only. The migration 7d1a4c8e2b60 makes the same; SQLite has a Python
+#: fallback.
+SUMMARY_SEARCH_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE OR REPLACE FUNCTION immutable_unaccent(text) RETURNS text "
+    "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+    "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, lower($1)) $$",
+)
+
+
+def _summary_search_ddl(target, connection, **kw) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    for statement in SUMMARY_SEARCH_DDL:
+        connection.exec_driver_sql(statement)
+
+
+event.listen(Booking.__table__, "before_create", _summary_search_ddl)
+Index("ix_bookings_summary_trgm",
+      func.immutable_unaccent(Booking.__table__.c.summary).label("summary_unaccented"),
+      postgresql_using="gin",
+      postgresql_ops={"summary_unaccented": "gin_trgm_ops"}).ddl_if(dialect="postgresql")

@@ -101,10 +101,3 @@ def triage_bookings(unit_ids: set[int] | None, now: datetime | None = None,
         query = query.where(ReceptionSession.unit_id.in_(units_below(unit_ids)))
     return list(db.session.scalars(query))
 
-
-def earlier_cases(booking: Booking, limit: int = 10) -> list[Booking]:
-    """The same citizen's other bookings, newest first."""
-    return list(db.session.scalars(
-        select(Booking).where(Booking.citizen_id == booking.citizen_id,
-                              Booking.id != booking.id)
-        .order_by(Booking.created_at.desc(), Booking.id.desc()).limit(limit)))

@@ -26,7 +26,7 @@ from ..schedules.availability import held_starts, slot_starts
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
 from . import errors as err
-from .assurance import check_verified_identity
+from .assurance import check_booking_identity, check_verified_identity
 from .lifecycle import cancel_booking, decide_booking, rate_booking, reschedule_booking  # noqa: F401
 from .messages import notify_booking
 from .models import (
@@ -112,6 +112,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
         if person is None:  # removed since the token was looked up
             raise err.invalid_state()
         citizen = person
+    check_booking_identity(citizen, reception)
     check_verified_identity(citizen, reception)
     try:
         with db.session.begin_nested():

@@ -18,11 +18,11 @@ from .access import (
     attachment_name,
     can_manage,
     citizen_dict,
-    may_see_identity,
     representatives,
     reveal,
 )
 from .forms import ClassifyForm, DecisionForm, as_choices
+from .repeats import related_cases, units_in_view
 from .views import bp, load_booking
 
 DECISION_MESSAGES = {"accept": _l("Đã tiếp nhận đăng ký."), "refuse": _l("Đã từ chối tiếp."),
@@ -42,14 +42,6 @@ def case_files(booking, visible: bool) -> list[dict]:
             for n, a in enumerate(booking.attachments, start=1)]
 
 
-def earlier_cases(booking, visible: bool) -> list:
-    """The citizen's other cases, when the viewer may know who the citizen is; each one
-    only if its own identity rule lets the viewer see it (another denunciation)."""
-    if not visible:
-        return []
-    return [b for b in queries.earlier_cases(booking) if may_see_identity(current_user, b)]
-
-
 def decision_form(booking) -> DecisionForm:
     """The refuse / redirect choices for one booking."""
     form = DecisionForm()
@@ -66,13 +58,13 @@ def decision_form(booking) -> DecisionForm:
 @roles_required("secretary")
 def triage():
     bookings = queries.triage_bookings(scoped_unit_ids(current_user, "secretary"))
-    rows = []
+    rows, units = [], units_in_view(current_user)
     for booking in bookings:
         visible = reveal(current_user, booking, "triage")
         rows.append({"booking": booking, "citizen": citizen_dict(booking, visible),
                      "representatives": representatives(booking, visible),
                      "files": case_files(booking, visible), "visible": visible,
-                     "earlier": earlier_cases(booking, visible),
+                     "related": related_cases(booking, current_user, units),
                      "form": decision_form(booking), "classify": ClassifyForm()})
     return render_template("bookings/triage.html", rows=rows,
                            notices=refusal_notices.notices_due(

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sessions.errors import CoreError
 
 from ..auth.decorators import roles_required
+from ..auth.forms import IdentityForm
+from ..auth.services import complete_identity
 from ..doors import refusal_text, refuse
 from ..extensions import db
 from ..i18n import core_message
@@ -26,7 +28,7 @@ from ..schedules.models import ReceptionSession
 from ..units.models import Unit
 from ..units.services import list_units, province_level_name, search_units, unit_by_code
 from . import queries, services
-from .assurance import check_verified_identity
+from .assurance import check_verified_identity, identity_gaps
 from .forms import (
     ConsentForm,
     FieldForm,
@@ -48,9 +50,11 @@ from .validation import parse_representatives
 from .views import bp
 
 DRAFT = "booking_draft"
-STEPS = ("unit", "session", "slot", "type", "field", "summary", "group", "representatives",
+STEPS = ("unit", "session", "identity", "slot", "type", "field", "summary", "group", "representatives",
          "files", "consents", "check")
-ANSWERED_BY = {"unit": "unit_code", "session": "session_id", "slot": "slot_start",
+ANSWERED_BY = {"unit": "unit_code", "session": "session_id",
+               # never in the draft: the step is there while the account lacks identity
+               "identity": "identity_never", "slot": "slot_start",
                "type": "matter_type", "field": "matter_field", "summary": "summary_ref",
                "group": "group_size", "representatives": "representatives",
                "files": "files_seen", "consents": "consents_seen", "check": "never"}
@@ -59,7 +63,8 @@ FIELD_STEPS = {"session_id": "session", "slot_start": "slot", "matter.type": "ty
                "matter.field": "field", "matter.summary": "summary",
                "earlier_case_ref": "summary", "group_size": "group",
                "representatives": "representatives", "consents.recording": "consents",
-               "consents.online_denunciation_risk": "consents"}
+               "consents.online_denunciation_risk": "consents", "full_name": "identity",
+               "address": "identity", "cccd": "identity", "passport": "identity"}
 CODE_STEPS = {"slot_taken": "slot", "session_full": "session", "invalid_state": "session",
               "not_found": "session", "duplicate_matter": "summary",
               "identity_required": "session"}
@@ -77,6 +82,10 @@ def save(data: dict) -> None:
 
 
 def applies(step: str, data: dict) -> bool:
+    if step == "identity":
+        # Asked only while the account lacks what booking this session's mode needs
+        # (app/bookings/assurance.py); once saved to the profile, the step is gone.
+        return "session_id" in data and bool(identity_gaps(current_user, data.get("mode")))
     if step == "slot":
         return not data.get("waitlist")
     if step == "representatives":
@@ -228,6 +237,41 @@ def _identity_refusal(reception):
         refuse(exc)
         return redirect(step_url("session"))
     return None
+
+
+@bp.route("/book/identity", methods=["GET", "POST"])
+@flow_step("identity")
+def step_identity(data):
+    """The identity the account lacks to book (name and address, or an ID paper; all
+    three for a session attended online): saved to the profile, then the flow goes on
+    with every answer kept."""
+    if not applies("identity", data):
+        return redirect(_after_identity(data))
+    gaps = identity_gaps(current_user, data.get("mode"))
+    form = IdentityForm()
+    if form.validate_on_submit():
+        try:
+            complete_identity(current_user, {name: form[name].data or ""
+                                             for name in ("address", "cccd", "passport")})
+        except CoreError as exc:
+            refuse(exc, form, {"full_name": "address"})
+        else:
+            if not (gaps := identity_gaps(current_user, data.get("mode"))):
+                return redirect(_after_identity(data))
+            for name, error in gaps.items():
+                field = name if name in form else "address"
+                form[field].errors = [*form[field].errors, core_message(error)]
+    online = data.get("mode") in services.ONLINE_MODES
+    return render_step("step_identity", "identity", data, form=form, online=online,
+                       ask_address="address" in gaps or bool(form.address.errors),
+                       ask_papers="cccd" in gaps or bool(form.cccd.errors
+                                                         or form.passport.errors))
+
+
+def _after_identity(data: dict) -> str:
+    """Back to "check your answers" when every other answer is given (the last step
+    sent the citizen here), else the next question."""
+    return step_url("check") if first_missing(data) == "check" else next_url("identity", data)
 
 
 @bp.route("/book/slot", methods=["GET", "POST"])

@@ -253,3 +253,15 @@ def case_deadline(booking: Booking, answered_at=None, today: date | None = None)
             "answered": answered_at is not None,
             "overdue": answered_at is None and booking.status in EDITABLE_STATUSES
             and today > deadline}
+
+
+def case_answers(booking_ids: list[int]) -> dict[int, dict]:
+    """The answer each of these cases got, for the repeat-matter panel of triage
+    (app/bookings/repeats.py): ``{id: {"outcome", "outcome_text", "conclusion",
+    "answered_at"}}``, only for cases with minutes."""
+    if not booking_ids:
+        return {}
+    return {m.booking_id: {"outcome": m.outcome, "outcome_text": outcome_label(m.outcome),
+                           "conclusion": m.conclusion, "answered_at": m.answered_at}
+            for m in db.session.scalars(select(Minutes).where(
+                Minutes.booking_id.in_(booking_ids)))}

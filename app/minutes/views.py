@@ -15,6 +15,7 @@ from sessions.errors import CoreError
 from ..bookings import refusal_notices
 from ..bookings.access import citizen_dict, reveal
 from ..bookings.models import Booking
+from ..bookings.repeats import provide_answers
 from ..doors import after_commit, api_error, rollback
 from ..errors import default_message
 from ..schedules.models import ReceptionSession
@@ -26,6 +27,8 @@ from .live_push import push_minutes
 from .lookup import find
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")
+# The answers of earlier cases, shown beside a new one at triage (app/bookings/repeats.py).
+bp.record_once(lambda state: provide_answers(state.app, services.case_answers))
 
 
 @bp.app_template_filter("iso_dt")

@@ -172,3 +172,22 @@ def test_validate_password_refuses_very_long():
 )
 def test_masking(masker, text, expected):
     assert masker(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("C1234567", "C1234567"), ("b 123 4567", "B1234567"), ("N12345678", "N12345678"),
+    ("ab1234567", "AB1234567"), ("12345678", "12345678")])
+def test_validate_passport_accepts(text, expected):
+    from sessions.identity import validate_passport
+
+    assert validate_passport(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "C123456", "C12345678901", "ABCDEFGH", "C12-34567",
+                                  "Ç1234567", "C１２３４５６７"])
+def test_validate_passport_refuses(text):
+    from sessions.identity import validate_passport
+
+    with pytest.raises(CoreError) as refused:
+        validate_passport(text)
+    assert refused.value.code == "invalid_passport" and refused.value.field == "passport"
