@@ -23,6 +23,8 @@ BLUEPRINTS = (
     "app.metrics.views:bp",
     "app.admin.audit_views:bp",
     "app.privacy.views:bp",
+    "app.points.views:bp",
+    "app.pointdesk.views:bp",
     "app.api:bp",
 )
 
