@@ -21,8 +21,8 @@ from sessions.errors import CoreError
 from ..auth.decorators import roles_required
 from ..doors import refusal_text, refuse
 from ..extensions import db
-from ..points.services import HOME, point_by_code, points_for_session
 from ..i18n import core_message
+from ..points.services import HOME, point_by_code, points_for_session
 from ..schedules.models import ReceptionSession
 from ..units.models import Unit
 from ..units.services import list_units, province_level_name, search_units, unit_by_code
@@ -58,7 +58,8 @@ ANSWERED_BY = {"unit": "unit_code", "session": "session_id", "slot": "slot_start
                "group": "group_size", "representatives": "representatives",
                "files": "files_seen", "consents": "consents_seen", "check": "never"}
 # Where to send the citizen back when the service refuses a field.
-FIELD_STEPS = {"session_id": "session", "slot_start": "slot", "join_from": "place", "matter.type": "type",
+FIELD_STEPS = {"session_id": "session", "slot_start": "slot", "join_from": "place",
+               "matter.type": "type",
                "matter.field": "field", "matter.summary": "summary",
                "earlier_case_ref": "summary", "group_size": "group",
                "representatives": "representatives", "consents.recording": "consents",
@@ -84,7 +85,9 @@ def applies(step: str, data: dict) -> bool:
         return not data.get("waitlist")
     if step == "representatives":
         return (data.get("group_size") or 1) >= 5
-    if step in ("consents", "place"):
+    if step == "place":  # only where the session has points to offer
+        return bool(data.get("has_points"))
+    if step == "consents":
         return data.get("mode") in services.ONLINE_MODES
     return True
 
@@ -182,7 +185,7 @@ def step_unit():
     if form.validate_on_submit():
         if form.unit_code.data != data.get("unit_code"):
             for key in ("session_id", "slot_start", "waitlist", "mode", "consents_seen",
-                        "join_from"):
+                        "join_from", "has_points"):
                 data.pop(key, None)
         data.update(province=province.code, unit_code=form.unit_code.data)
         data.setdefault("token", secrets.token_urlsafe(18))
@@ -217,7 +220,8 @@ def step_session(data):
             data.pop("slot_start", None)
             data.pop("consents_seen", None)
             data.pop("join_from", None)
-        data.update(session_id=reception.id, waitlist=waitlist, mode=reception.mode)
+        data.update(session_id=reception.id, waitlist=waitlist, mode=reception.mode,
+                    has_points=bool(points_for_session(reception)))
         save(data)
         return redirect(next_url("session", data))
     return render_step("step_session", "session", data, form=form, unit=unit, choices=choices,
@@ -453,7 +457,8 @@ def step_check():
     return render_step("step_check", "check", data, form=form, reception=reception,
                        unit=db.session.scalar(select(Unit).where(
                            Unit.code == data["unit_code"])),
-                       summary=read_stash(data.get("summary_ref")), answers=data)
+                       summary=read_stash(data.get("summary_ref")), answers=data,
+                       point=point_by_code(data.get("join_from") or HOME))
 
 
 def _submit(data: dict, token: str):

@@ -20,7 +20,6 @@ class AssistedBookingForm(FlaskForm):
     """The citizen in front of the operator, the session and the matter."""
 
     point = SelectField(_l("Điểm cầu"), coerce=int)
-    session_id = SelectField(_l("Buổi tiếp"), coerce=int)
     slot_start = SelectField(_l("Khung giờ"), validators=[Optional()])
     full_name = StringField(_l("Họ và tên công dân"), validators=[
         DataRequired(_l("Vui lòng nhập họ và tên.")), Length(max=120)])
