@@ -87,3 +87,12 @@ def test_a_closed_room_refuses_check_in(points, client, login):
 
 def test_the_operators_start_page_is_the_desk(points):
     assert start_endpoint(points.operator_a) == "pointdesk.index"
+
+
+def test_the_point_console_is_linked_only_where_the_live_side_has_it(points, app, client,
+                                                                      login):
+    login(points.operator_a)
+    page = _page(client)
+    console = f"/live/{points.reception.id}/point"
+    assert (console in page) == ("live.point_console" in app.view_functions)
+    assert f"/diem-cau/sessions/{points.reception.id}/book" in page

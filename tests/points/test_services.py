@@ -104,3 +104,14 @@ def test_changes_and_operators_are_audited(points):
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent)
                                                     .order_by(AuditEvent.id))]
     assert actions[-3:] == ["create_point", "update_point", "grant_role"]
+
+
+def test_moving_to_an_in_person_session_leaves_the_point(points, api):
+    body = make.booking_body(points.reception, join_from="DC-02269")
+    booking_id = api.post("/bookings", user=points.citizen, json=body).get_json()["id"]
+    in_person = make.make_reception(points.province, points.host, mode="in_person")
+    answer = api.post(f"/bookings/{booking_id}/reschedule", user=points.citizen,
+                      json={"session_id": in_person.id})
+    assert answer.status_code == 200, answer.get_json()
+    got = api.get(f"/bookings/{booking_id}", user=points.citizen).get_json()
+    assert got["join_from"] == "home"
