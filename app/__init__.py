@@ -24,6 +24,8 @@ BLUEPRINTS = (
     "app.admin.audit_views:bp",
     "app.rulebook.views:bp",
     "app.privacy.views:bp",
+    "app.points.views:bp",
+    "app.pointdesk.views:bp",
     "app.api:bp",
 )
 

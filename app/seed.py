@@ -10,6 +10,7 @@ from .auth.models import RoleAssignment, User
 from .auth.services import hash_password
 from .extensions import db
 from .rulebook.services import seed_rules
+from .points.models import PointKind, ReceptionPoint
 from .timeutil import utcnow
 from .units.models import Agency, Unit
 from .units.services import import_units, unit_by_code
@@ -76,8 +77,35 @@ def seed_demo() -> dict:
         _user(f"congdan{i}@demo.test", name, [{"role": "citizen"}], phone=f"+8490000000{i}",
               address=address, cccd=cccd, birth_date=born, consent_recording_at=utcnow())
     db.session.flush()
+    _seed_points(province, commune)
     sessions = _seed_schedules(province, chairman, commune, commune_chairman)
     return {"units": db.session.scalar(select(func.count(Unit.id))), "sessions": sessions}
+
+
+CENTRAL_POINT_NAME = "Điểm cầu trung tâm – Trụ sở tiếp công dân tỉnh"
+
+
+def _point(unit: Unit, kind: str, name: str, address: str) -> ReceptionPoint:
+    point = ReceptionPoint(code=f"DC-{unit.code}", unit_id=unit.id, kind=kind, name=name,
+                           address=address)
+    db.session.add(point)
+    return point
+
+
+def _seed_points(province: Unit, commune: Unit) -> None:
+    """The province's central point, satellite points at the demo commune and at another
+    commune of the province, and the operator of the demo commune's point."""
+    _point(province, PointKind.CENTRAL, CENTRAL_POINT_NAME,
+           "Trụ sở tiếp công dân tỉnh Tuyên Quang")
+    other = db.session.scalar(select(Unit).where(Unit.parent_id == province.id,
+                                                 Unit.id != commune.id).order_by(Unit.code))
+    satellites = [_point(unit, PointKind.SATELLITE, f"Điểm cầu UBND {unit.name}",
+                         f"Trụ sở UBND {unit.name}, tỉnh Tuyên Quang")
+                  for unit in (commune, other) if unit is not None]
+    db.session.flush()
+    _user("diemcau@demo.test", "Hà Thị Lan",
+          [{"role": "operator", "unit_id": commune.id, "point_id": satellites[0].id}],
+          title=f"Cán bộ điểm cầu UBND {commune.name}")
 
 
 def _seed_schedules(province, chairman, commune, commune_chairman) -> int:
@@ -105,6 +133,7 @@ DEMO_ACCOUNTS = (
     ("chutichxa@demo.test", "chairman of a commune / Chủ tịch UBND xã"),
     ("canbo@demo.test", "officer of SNNMT / cán bộ Sở"),
     ("congdan1@demo.test … congdan5@demo.test", "citizens / công dân"),
+    ("diemcau@demo.test", "operator of a reception point / cán bộ điểm cầu"),
 )
 
 

@@ -79,3 +79,28 @@ def test_a_year_of_sessions_for_both_hosts(app):
     assert all(s.mode == "online" and s.slot_minutes == 20 for s in province_sessions)
     total = db.session.scalar(select(func.count(ReceptionSession.id)))
     assert total >= len(province_sessions) + 22
+
+
+def test_reception_points_of_the_province(app, api):
+    _seed()
+    points = api.get("/points?unit=08").get_json()
+    assert [p["kind"] for p in points] == ["central"]
+    assert points[0]["name"] == "Điểm cầu trung tâm – Trụ sở tiếp công dân tỉnh"
+    satellites = [p for c in api.get("/units?parent=08").get_json()
+                  for p in api.get(f"/points?unit={c['code']}").get_json()]
+    assert len(satellites) >= 2
+    assert {p["kind"] for p in satellites} == {"satellite"}
+    host_communes = {c["code"] for c in api.get("/units?parent=08").get_json()
+                     if api.get(f"/hosts?unit={c['code']}").get_json()}
+    assert host_communes & {p["unit_code"] for p in satellites}
+
+
+def test_the_point_operator_signs_in_and_works_a_satellite_point(app, api):
+    _seed()
+    response = api.post("/auth/login", json={"username": "diemcau@demo.test",
+                                             "password": "demo1234"})
+    assert response.status_code == 200
+    assert response.get_json()["user"]["roles"] == ["operator"]
+    operator = db.session.scalar(select(User).where(User.email == "diemcau@demo.test"))
+    (role,) = operator.roles
+    assert role.point.kind == "satellite" and role.point.unit_id == role.unit_id

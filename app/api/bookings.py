@@ -163,6 +163,10 @@ _NEW_BOOKING = {
         "group_size": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1},
         "representatives": {"type": "array", "maxItems": 5, "items": _PERSON},
         "earlier_case_ref": {"type": "string", "maxLength": 100},
+        "join_from": {"type": "string", "default": "home", "description": (
+            "\"home\" (the citizen's own device) or the code of a reception point "
+            "(GET /points) of the session's unit or a unit below it; online and hybrid "
+            "sessions only.")},
         "consents": {"type": "object", "properties": {
             "recording": {"type": "boolean"}, "online_denunciation_risk": {"type": "boolean"}}},
         "waitlist": {"type": "boolean", "default": False, "description": (

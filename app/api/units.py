@@ -1,4 +1,4 @@
-"""/api/v1/units, /hosts, /agencies."""
+"""/api/v1/units, /hosts, /agencies, /points."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from ..auth.access import has_unit_role
 from ..auth.models import STAFF_ROLES
 from ..errors import ApiError
+from ..points.services import points_of
 from ..units import services
 from ..units.models import LEVELS
 from . import bp
@@ -46,6 +47,13 @@ def agencies():
     return jsonify([a.to_dict() for a in services.agencies_of(unit)])
 
 
+@bp.get("/points")
+def points():
+    """The active reception points of exactly that unit (CONTRACT §10)."""
+    unit = _unit_or_404(query_param("unit"))
+    return jsonify([p.to_dict() for p in points_of(unit)])
+
+
 def _q(name, required=False, enum=None):
     schema = {"type": "string"}
     if enum:
@@ -71,3 +79,9 @@ document("/hosts", "get", "Hosts (chairmen) of exactly one unit", params=[_q("un
 document("/agencies", "get", "Agencies of a unit (staff)", auth=True,
          params=[_q("unit", True)],
          responses=_list("Agencies", {"code": _TEXT, "name": _TEXT, "unit_code": _TEXT}))
+document("/points", "get", "Active reception points (điểm cầu) of exactly one unit: its "
+         "central point and its satellite points", params=[_q("unit", True)],
+         responses=_list("Points", {"code": _TEXT, "name": _TEXT, "unit_code": _TEXT,
+                                    "address": _TEXT,
+                                    "kind": {"type": "string",
+                                             "enum": ["central", "satellite"]}}))

@@ -11,6 +11,7 @@ START_PAGES: tuple[tuple[str, str], ...] = (
     ("host", "reports.desk"),
     ("deputy", "reports.desk"),
     ("officer", "tasks.mine"),
+    ("operator", "pointdesk.index"),
 )
 
 

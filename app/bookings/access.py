@@ -55,6 +55,23 @@ def _holds_role(user, unit, roles: tuple[str, ...]) -> bool:
     return any(r.role in roles and r.unit_id in chain for r in user.roles)
 
 
+def operates_point_of(user, booking: Booking) -> bool:
+    """Whether ``user`` is an operator of the reception point ``booking`` joins from."""
+    return (_signed_in(user) and booking.point_id is not None
+            and any(r.role == "operator" and r.point_id == booking.point_id
+                    for r in user.roles))
+
+
+def desk_name(booking: Booking, viewer) -> str:
+    """The name a point's desk shows: the name its operator typed for a booking made on
+    the citizen's behalf (never the stored name of an account it matched), the
+    account's name otherwise, and for a denouncer :func:`denouncer_words`."""
+    visible = may_see_identity(viewer, booking)
+    if visible and booking.assisted_name:
+        return booking.assisted_name
+    return citizen_name(booking, visible)
+
+
 def is_acting_host(user, reception) -> bool:
     """Whether ``user`` is the one host acting in ``reception``: its authorised deputy
     when one is set, else its host. A deputy acts only while they still hold the role
@@ -72,13 +89,16 @@ def may_see_identity(viewer, booking: Booking) -> bool:
 
     A denouncer (``to_cao``) is seen only by themself, the host acting in the session,
     and secretaries and inspectors of the unit or a unit above it; never by an
-    administrator as such, nor a deputy or chairman who is not the acting host. Other
-    cases: the citizen and the staff who view the case.
+    administrator as such, nor a deputy or chairman who is not the acting host, nor the
+    operator of the reception point they come to. Other cases: the citizen, the staff
+    who view the case, and the operator of the point the citizen joins from (who
+    receives them there).
     """
     if is_owner(viewer, booking):
         return True
     if not booking.is_denunciation:
-        return has_unit_role(viewer, booking.reception.unit, *VIEW_ROLES)
+        return (has_unit_role(viewer, booking.reception.unit, *VIEW_ROLES)
+                or operates_point_of(viewer, booking))
     return (is_acting_host(viewer, booking.reception)
             or _holds_role(viewer, booking.reception.unit, DENOUNCER_ROLES))
 
@@ -156,6 +176,7 @@ def booking_dict(booking: Booking, viewer) -> dict:
         "matter": {"type": booking.matter_type, "field": booking.matter_field,
                    "summary": booking.summary, "earlier_case_ref": booking.earlier_case_ref},
         "group_size": booking.group_size,
+        "join_from": booking.join_from_code,
         "representatives": representatives(booking, visible),
         "citizen": citizen_dict(booking, visible),
         "consents": {"recording_at": iso_local(booking.consent_recording_at),

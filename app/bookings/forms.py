@@ -98,6 +98,11 @@ class SlotForm(FlaskForm):
         _l("Vui lòng chọn một khung giờ."))])
 
 
+class PlaceForm(FlaskForm):
+    join_from = RadioField(_l("Nơi tham gia"), validators=[InputRequired(
+        _l("Vui lòng chọn nơi bạn tham gia buổi tiếp."))])
+
+
 class TypeForm(FlaskForm):
     matter_type = RadioField(_l("Loại vụ việc"), choices=as_choices(TYPE_CHOICE_LABELS.items()),
                              validators=[InputRequired(_l("Vui lòng chọn loại vụ việc."))])

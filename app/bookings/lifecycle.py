@@ -17,6 +17,7 @@ from sessions.rules import validate_refusal_ground
 from ..audit.services import record_event
 from ..extensions import db
 from ..rulebook import services as rulebook
+from ..points.services import serves
 from ..timeutil import utcnow
 from ..units.models import Agency
 from . import errors as err
@@ -70,6 +71,8 @@ def reschedule_booking(booking: Booking, data: dict, *, actor) -> Booking:
                        event=new_status != old_status, session_id=target.id,
                        slot_start=start, reminded_24h_at=None,
                        reminded_1h_at=None, ics_sequence=Booking.ics_sequence + 1)
+    if booking.point is not None and not serves(booking.point, target):
+        booking.point = None  # an in-person session: the citizen comes to the session itself
     notify_booking(booking, "booking_rescheduled")
     core.promote_waitlist(old_reception, now)
     record_event("booking_reschedule", actor=actor, target=f"booking:{booking.id}",

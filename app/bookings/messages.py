@@ -135,14 +135,25 @@ def _compose(booking, kind: str, extra: dict) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
+def point_line(booking) -> str:
+    """Where to go for a booking that joins from a reception point ("" from home)."""
+    point = booking.point
+    if point is None:
+        return ""
+    place = f"{point.name}, {point.address}" if point.address else point.name
+    return _("Đến %(place)s trước giờ hẹn 15 phút; mang CCCD.", place=place)
+
+
 def joining_lines(booking) -> list[str]:
-    """How to join a booking that stands: the waiting room and the connection test of an
-    online session, the place of one held in person."""
+    """How to join a booking that stands: the reception point to go to, or the waiting
+    room and the connection test of an online session; the place of one held in person."""
     if not booking.takes_a_slot:
         return []
     reception = booking.reception
     lines = []
-    if reception.mode in ONLINE_MODES:
+    if booking.point is not None:
+        lines.append(point_line(booking))
+    elif reception.mode in ONLINE_MODES:
         lines += [_("Phòng chờ trực tuyến (mở trước giờ tiếp): %(url)s",
                     url=external_url("live.room", session_id=reception.id)),
                   _("Kiểm tra camera, micro và kết nối trước buổi tiếp: %(url)s",

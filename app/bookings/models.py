@@ -72,7 +72,9 @@ STATUSES = tuple(BookingStatus)
 OPEN_STATUSES = (BookingStatus.PENDING, BookingStatus.ACCEPTED, BookingStatus.WAITLISTED)
 # Open statuses that hold (or are owed) a slot of the session: not the waitlist.
 SLOTTED_STATUSES = (BookingStatus.PENDING, BookingStatus.ACCEPTED)
-JOIN_FROM = ("home", "satellite")
+#: ``join_from`` of a booking made from the citizen's own device (CONTRACT §10); any other
+#: value is the code of a reception point.
+HOME = "home"
 
 
 class Booking(db.Model):
@@ -107,6 +109,10 @@ class Booking(db.Model):
     satellite_point: Mapped[str] = mapped_column(String(200), default="")
     # The reception point the citizen joins from (CONTRACT §10); None: from home.
     point_id: Mapped[int | None] = mapped_column(ForeignKey("reception_points.id"), index=True)
+    # Booked at a point's desk by its operator on the citizen's behalf: the operator, and
+    # the name they typed (what the desk shows: never the stored name of a matched account).
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assisted_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     priority_flags: Mapped[str] = mapped_column(String(100), default="")
     consent_recording_at: Mapped[datetime | None] = mapped_column(DateTime)
     consent_denunciation_risk_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -126,6 +132,7 @@ class Booking(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     citizen = relationship("User", foreign_keys=[citizen_id])
+    assisted_by = relationship("User", foreign_keys=[assisted_by_id])
     reception = relationship("ReceptionSession")
     redirect_agency = relationship("Agency")
     point = relationship("ReceptionPoint")
@@ -133,6 +140,11 @@ class Booking(db.Model):
         back_populates="booking", order_by="BookingEvent.id", cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="booking", order_by="Attachment.id")
+
+    @property
+    def join_from_code(self) -> str:
+        """CONTRACT §10's ``join_from``: ``home`` or the code of the point."""
+        return self.point.code if self.point is not None else HOME
 
     @property
     def is_open(self) -> bool:

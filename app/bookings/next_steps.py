@@ -15,6 +15,9 @@ from ..timeutil import LOCAL_TZ, to_local, to_utc_naive, utcnow
 from .models import Booking, BookingStatus
 from .slot_holds import ONLINE_MODES
 
+#: How early a citizen who joins from a reception point comes to it.
+POINT_EARLY_MINUTES = 15
+
 
 def _start_of(day: date) -> datetime:
     """Local midnight of ``day`` as naive UTC (what the ``localdt`` filter shows)."""
@@ -55,7 +58,12 @@ def next_steps(booking: Booking, now: datetime | None = None) -> list[dict]:
                              "xác nhận lịch hẹn.")))
     items.append(_item(_("Tin nhắn nhắc lịch một ngày trước buổi tiếp."),
                        starts - timedelta(days=1), "HH:mm dd/MM/yyyy"))
-    if reception.mode in ONLINE_MODES:
+    if booking.point is not None:
+        point = booking.point
+        place = f"{point.name}, {point.address}" if point.address else point.name
+        items.append(_item(_("Đến %(place)s trước giờ hẹn 15 phút; mang CCCD.", place=place),
+                           starts - timedelta(minutes=POINT_EARLY_MINUTES), "HH:mm dd/MM/yyyy"))
+    elif reception.mode in ONLINE_MODES:
         test_day = calendar.add_working_days(session_day, -LINK_TEST_WORKING_DAYS)
         items.append(_item(_("Kiểm tra camera, micro và đường truyền (từ một ngày làm việc "
                              "trước buổi tiếp)."), _start_of(test_day),

@@ -22,6 +22,7 @@ from sessions.tracking import new_tracking_code
 from ..audit.services import record_event
 from ..auth.models import User
 from ..extensions import db
+from ..points.services import resolve_join_from
 from ..schedules.availability import held_starts, slot_starts
 from ..schedules.models import ReceptionSession
 from ..timeutil import utcnow
@@ -95,6 +96,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     try:
         reception, duplicate, held = _session_state(request.session_id, open_key)
         _check_request(request, reception, now)
+        point = _join_point(request, reception)
         if duplicate:
             raise err.duplicate_matter()
         candidates = _precheck_slots(reception, request, now, held)
@@ -117,6 +119,7 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     try:
         with db.session.begin_nested():
             booking = _insert(citizen, reception, request, open_key, key, now, candidates)
+            booking.point = point
             booking.type_uncertain = bool(type_uncertain)
             _add_staged(booking, staged_files, citizen)
             notify_booking(booking, "booking_waitlisted"
@@ -200,6 +203,14 @@ def _check_request(request: BookingInput, reception: ReceptionSession,
     check_slot_start(reception, request.slot_start, now)
     if not is_bookable(reception, now):
         raise err.invalid_state(N_("Buổi tiếp này không còn nhận đăng ký."))
+
+
+def _join_point(request: BookingInput, reception: ReceptionSession):
+    """The reception point the citizen joins from (None: home), or 422 on join_from."""
+    try:
+        return resolve_join_from(request.join_from, reception)
+    except CoreError as exc:
+        raise err.invalid({"join_from": exc}) from None
 
 
 def _precheck_slots(reception: ReceptionSession, request: BookingInput, now: datetime,

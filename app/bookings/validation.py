@@ -32,6 +32,8 @@ class BookingInput:
     slot_start: datetime | None = None  # naive UTC
     group_size: int = 1
     representatives: list[dict] = field(default_factory=list)
+    #: ``home`` or the code of a reception point (checked against the session later).
+    join_from: str = "home"
     earlier_case_ref: str = ""
     consent_recording: bool = False
     consent_denunciation_risk: bool = False
@@ -155,9 +157,16 @@ def parse_booking(data: dict) -> BookingInput:
     if not isinstance(waitlist, bool):
         errors["waitlist"] = CoreError("invalid_waitlist", N_(
             "Giá trị đăng ký danh sách chờ không hợp lệ."), field="waitlist")
+    join_from = data.get("join_from")
+    join_from = "home" if join_from is None or join_from == "" else join_from
+    if not isinstance(join_from, str) or len(join_from) > 20:
+        errors["join_from"] = CoreError("invalid_join_from", N_(
+            "Nơi tham gia phải là \"home\" (tại nhà) hoặc mã một điểm cầu."),
+            field="join_from")
+        join_from = "home"
     if errors:
         raise invalid(errors)
-    return BookingInput(session_id=session_id, slot_start=slot_start, matter_type=kind,
+    return BookingInput(session_id=session_id, join_from=join_from.strip(), slot_start=slot_start, matter_type=kind,
                         matter_field=area, summary=summary, group_size=group_size,
                         representatives=people, earlier_case_ref=earlier.strip(),
                         consent_recording=recording, consent_denunciation_risk=risk,

@@ -24,6 +24,7 @@ from ..auth.services import complete_identity
 from ..doors import refusal_text, refuse
 from ..extensions import db
 from ..i18n import core_message
+from ..points.services import HOME, point_by_code, points_for_session
 from ..schedules.models import ReceptionSession
 from ..units.models import Unit
 from ..units.services import list_units, province_level_name, search_units, unit_by_code
@@ -34,6 +35,7 @@ from .forms import (
     FieldForm,
     FilesForm,
     GroupForm,
+    PlaceForm,
     ProvinceForm,
     RepresentativesForm,
     SessionForm,
@@ -50,16 +52,18 @@ from .validation import parse_representatives
 from .views import bp
 
 DRAFT = "booking_draft"
-STEPS = ("unit", "session", "identity", "slot", "type", "field", "summary", "group", "representatives",
-         "files", "consents", "check")
+STEPS = ("unit", "session", "identity", "slot", "place", "type", "field", "summary", "group",
+         "representatives", "files", "consents", "check")
 ANSWERED_BY = {"unit": "unit_code", "session": "session_id",
                # never in the draft: the step is there while the account lacks identity
                "identity": "identity_never", "slot": "slot_start",
+               "place": "join_from",
                "type": "matter_type", "field": "matter_field", "summary": "summary_ref",
                "group": "group_size", "representatives": "representatives",
                "files": "files_seen", "consents": "consents_seen", "check": "never"}
 # Where to send the citizen back when the service refuses a field.
-FIELD_STEPS = {"session_id": "session", "slot_start": "slot", "matter.type": "type",
+FIELD_STEPS = {"session_id": "session", "slot_start": "slot", "join_from": "place",
+               "matter.type": "type",
                "matter.field": "field", "matter.summary": "summary",
                "earlier_case_ref": "summary", "group_size": "group",
                "representatives": "representatives", "consents.recording": "consents",
@@ -90,6 +94,8 @@ def applies(step: str, data: dict) -> bool:
         return not data.get("waitlist")
     if step == "representatives":
         return (data.get("group_size") or 1) >= 5
+    if step == "place":  # only where the session has points to offer
+        return bool(data.get("has_points"))
     if step == "consents":
         return data.get("mode") in services.ONLINE_MODES
     return True
@@ -187,7 +193,8 @@ def step_unit():
         form.unit_code.data = communes[0].code
     if form.validate_on_submit():
         if form.unit_code.data != data.get("unit_code"):
-            for key in ("session_id", "slot_start", "waitlist", "mode", "consents_seen"):
+            for key in ("session_id", "slot_start", "waitlist", "mode", "consents_seen",
+                        "join_from", "has_points"):
                 data.pop(key, None)
         data.update(province=province.code, unit_code=form.unit_code.data)
         data.setdefault("token", secrets.token_urlsafe(18))
@@ -221,7 +228,9 @@ def step_session(data):
         if reception.id != data.get("session_id") or waitlist != data.get("waitlist"):
             data.pop("slot_start", None)
             data.pop("consents_seen", None)
-        data.update(session_id=reception.id, waitlist=waitlist, mode=reception.mode)
+            data.pop("join_from", None)
+        data.update(session_id=reception.id, waitlist=waitlist, mode=reception.mode,
+                    has_points=bool(points_for_session(reception)))
         save(data)
         return redirect(next_url("session", data))
     return render_step("step_session", "session", data, form=form, unit=unit, choices=choices,
@@ -290,6 +299,26 @@ def step_slot(data):
         save(data)
         return redirect(next_url("slot", data))
     return render_step("step_slot", "slot", data, form=form, reception=reception, slots=slots)
+
+
+@bp.route("/book/place", methods=["GET", "POST"])
+@flow_step("place")
+def step_place(data):
+    """At home on one's own device, or at a reception point of the session's unit tree."""
+    reception = db.session.get(ReceptionSession, data["session_id"]) or abort(404)
+    points = points_for_session(reception)
+    form = PlaceForm()
+    form.join_from.choices = as_choices([(HOME, "")] + [(p.code, "") for p in points])
+    if request.method == "GET":
+        offered = [choice.value for choice in form.join_from.choices]
+        form.join_from.data = data.get("join_from") if data.get("join_from") in offered \
+            else HOME
+    if form.validate_on_submit():
+        data["join_from"] = form.join_from.data
+        save(data)
+        return redirect(next_url("place", data))
+    return render_step("step_place", "place", data, form=form, reception=reception,
+                       points=points)
 
 
 def _simple_step(step: str, form, keys: tuple[str, ...], data: dict, template: str = "step"):
@@ -446,6 +475,7 @@ def booking_data(data: dict) -> dict:
                        else data.get("matter_type"), "field": data.get("matter_field"),
                        "summary": read_stash(data.get("summary_ref"))},
             "earlier_case_ref": data.get("earlier_case_ref") or "",
+            "join_from": data.get("join_from") or HOME,
             "group_size": data.get("group_size", 1),
             "representatives": data.get("representatives") or [],
             "consents": {"recording": bool(data.get("consent_recording")),
@@ -471,7 +501,8 @@ def step_check():
     return render_step("step_check", "check", data, form=form, reception=reception,
                        unit=db.session.scalar(select(Unit).where(
                            Unit.code == data["unit_code"])),
-                       summary=read_stash(data.get("summary_ref")), answers=data)
+                       summary=read_stash(data.get("summary_ref")), answers=data,
+                       point=point_by_code(data.get("join_from") or HOME))
 
 
 def _submit(data: dict, token: str):

@@ -68,8 +68,10 @@ def _case(reception, booking: Booking, ticket, state, visible: bool, recordings)
         "tracking_code": booking.tracking_code, "citizen_name": citizen_name(booking, visible),
         "matter_type": booking.matter_type, "matter_field": booking.matter_field,
         "summary": booking.summary, "group_size": booking.group_size,
-        "slot_start": iso_local(booking.slot_start), "join_from": booking.join_from,
-        "satellite_point": booking.satellite_point if booking.join_from == "satellite" else "",
+        "slot_start": iso_local(booking.slot_start), "join_from": booking.join_from_code,
+        # The point's name; a free-text point typed before points were data otherwise.
+        "satellite_point": booking.point.name if booking.point is not None
+        else booking.satellite_point if booking.join_from == "satellite" else "",
         "priority": [str(PRIORITY_LABELS.get(f, f)) for f in booking.priority_flags.split(",")
                      if f],
         "attachments": [{"name": attachment_name(a, visible),

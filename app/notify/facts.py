@@ -47,6 +47,9 @@ def booking_facts(booking, kind: str, *, reception=None, old_start: datetime | N
              "time": moment.strftime("%H:%M") if moment else "",
              "unit": reception.unit.name if reception.unit is not None else "",
              "link": external_url(TRACKING_ENDPOINT)}
+    point = getattr(booking, "point", None)
+    if point is not None:  # the citizen comes to a reception point (CONTRACT §10)
+        facts["point"] = f"{point.name}, {point.address}" if point.address else point.name
     if kind in REMINDER_HOURS:
         facts["hours"] = REMINDER_HOURS[kind]
     if kind == "booking_redirected" and agency_name:

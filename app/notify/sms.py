@@ -95,6 +95,9 @@ TEMPLATES = {
         "UBND %(unit)s: buổi tiếp %(time)s ngày %(date)s (mã %(tracking_code)s) có thay đổi "
         "người chủ trì. Chi tiết: %(link)s"),
 }
+# Where to go, added to a booking's SMS when the citizen joins from a reception point
+# and it still fits.
+POINT_LINE = _l("Đến %(point)s trước giờ hẹn 15 phút; mang CCCD.")
 # When a template would not fit (an unusually long SITE_URL): the facts alone.
 COMPACT = _l("Mã %(tracking_code)s, %(time)s %(date)s, UBND %(unit)s: %(link)s")
 FACT_NAMES = ("tracking_code", "date", "time", "unit", "link")
@@ -169,6 +172,10 @@ def _compose(kind: str, facts: dict, subject: str, body: str) -> str:
     template = TEMPLATES.get(kind)
     if template is not None and values["tracking_code"]:
         text = str(template) % values
+        if facts.get("point"):
+            with_point = f"{text} {str(POINT_LINE) % {'point': facts['point']}}"
+            if len(fold(clean(with_point))) <= GSM_LIMIT:
+                return with_point
         if len(fold(clean(text))) <= GSM_LIMIT:
             return text
         return _compact(values)

@@ -202,6 +202,7 @@ WEB: dict[str, Access] = {
     "bookings.step_session": roles("citizen", "admin"),
     "bookings.step_identity": roles("citizen", "admin"),
     "bookings.step_slot": roles("citizen", "admin"),
+    "bookings.step_place": roles("citizen", "admin"),
     "bookings.step_type": roles("citizen", "admin"),
     "bookings.step_field": roles("citizen", "admin"),
     "bookings.step_summary": roles("citizen", "admin"),
@@ -270,6 +271,15 @@ WEB: dict[str, Access] = {
     "reports.conclusion_extract_download": EXTRACT_READERS,
     "bookings.refusal_notice_download": roles(
         "secretary", "admin", relation="secretary of the booking's unit"),
+    "points.unit_points": ADMIN,
+    "points.point_edit": ADMIN,
+    "points.point_add_operator": ADMIN,
+    "pointdesk.index": roles("operator", "admin", relation="the points the operator works: "
+                                                          "their sessions and citizens"),
+    "pointdesk.check_in": roles("operator", "admin", hidden=True,
+                                relation="the citizen joins from a point the operator works"),
+    "pointdesk.book": roles("operator", "admin", hidden=True,
+                            relation="a session served by a point the operator works"),
 }
 
 API: dict[str, Access] = {
@@ -287,6 +297,7 @@ API: dict[str, Access] = {
     "api.calendar_token": signed_in("one's own feed"),
     "api.units": public(),
     "api.hosts": public(),
+    "api.points": public("active reception points of a unit"),
     "api.agencies": roles("secretary", "host", "deputy", "officer", "inspector", "admin",
                           "operator", relation="staff of the unit"),
     "api.track": public("the tracking code; no personal data"),

@@ -162,3 +162,25 @@ def test_a_message_without_template_is_queued_as_its_first_line(app, scene):
     db.session.flush()
     row = db.session.scalar(select(Notification).where(Notification.channel == "sms"))
     assert row.body == "Ma dat lai mat khau. Ma cua ong/ba la 482913"
+
+
+@pytest.mark.parametrize("kind", ["booking_received", "booking_accepted", "booking_reminder_24h"])
+def test_the_reception_point_is_added_when_it_fits(kind):
+    facts = {"tracking_code": "TCD-ABCD-1234", "date": "16/02/2027", "time": "08:20",
+             "unit": "Tuyên Quang", "link": "https://tiepcongdan.example.vn/track",
+             "point": "Điểm cầu UBND Phường Minh Xuân, Trụ sở UBND Phường Minh Xuân"}
+    with force_locale("vi"):
+        text = sms.render(kind, facts)
+        without = sms.render(kind, dict(facts, point=""))
+    assert "Den Diem cau UBND Phuong Minh Xuan" in text and "mang CCCD" in text
+    assert len(text) <= sms.GSM_LIMIT and not set(text) & sms.FORBIDDEN
+    assert "Diem cau" not in without
+
+
+def test_a_point_that_does_not_fit_is_left_out():
+    facts = {"tracking_code": "TCD-ABCD-1234", "date": "16/02/2027", "time": "08:20",
+             "unit": "Tuyên Quang", "link": "https://tiepcongdan.example.vn/track",
+             "point": "Điểm cầu " + "rất dài " * 40}
+    with force_locale("vi"):
+        text = sms.render("booking_accepted", facts)
+    assert "Diem cau" not in text and len(text) <= sms.GSM_LIMIT

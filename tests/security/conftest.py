@@ -53,7 +53,15 @@ def build_world() -> SimpleNamespace:
     reception = make.make_reception(unit, users["host"], starts_in_minutes=30,
                                     duration_minutes=240)
     other = make.make_reception(unit, users["host"], starts_in_minutes=60 * 24 * 20)
-    booking = make.make_booking(reception, users["citizen"], slot_index=0)
+    from app.extensions import db
+    from app.points.models import ReceptionPoint
+
+    point = ReceptionPoint(code="DC-THU", unit_id=unit.id, name="Điểm cầu thử",
+                           address="Trụ sở thử", kind="satellite")
+    db.session.add(point)
+    db.session.flush()
+    users["operator"].roles[0].point_id = point.id
+    booking = make.make_booking(reception, users["citizen"], slot_index=0, point_id=point.id)
     to_cancel = make.make_booking(reception, users["citizen"], slot_index=1)
     denouncer = make.make_user("citizen", full_name="Lê Văn Tố", cccd="001090012345",
                                address="12 phố Hàng Bạc", phone="+84987654321",
@@ -78,7 +86,6 @@ def build_world() -> SimpleNamespace:
                  for _ in range(2)]
     holiday = HolidayOverride(day=date(date.today().year + 1, 3, 3), kind="off", name="Nghỉ",
                               created_by_id=users["admin"].id)
-    from app.extensions import db
 
     denounced_task = Task(booking_id=denounced.id, agency_id=agency.id,
                           description="Xác minh nội dung tố cáo",
@@ -86,7 +93,7 @@ def build_world() -> SimpleNamespace:
                           created_by_id=users["secretary"].id)
     db.session.add_all([task, denounced_task, *schedules, holiday, attachment])
     db.session.flush()
-    return SimpleNamespace(unit=unit, agency=agency, users=users, spare=spare,
+    return SimpleNamespace(unit=unit, agency=agency, point=point, users=users, spare=spare,
                            spare_role=spare_role, reception=reception, other=other,
                            booking=booking, to_cancel=to_cancel, task=task,
                            denouncer=denouncer, denounced=denounced,

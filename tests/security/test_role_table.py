@@ -48,6 +48,7 @@ def url_of(endpoint: str, path: str, arguments: list[str], world) -> str:
         "token": "khong-hop-le", "table": "types", "override_id": world.holiday.id,
         "session_id": world.reception.id, "booking_id": world.booking.id,
         "schedule_id": world.schedule.id, "task_id": world.task.id, "filename": "robots.txt",
+        "point_id": world.point.id,
         "size": "large", "name": "schedule-phone.png",
     }
     if endpoint in OWN_TARGETS and OWN_TARGETS[endpoint].startswith("schedule"):
