@@ -41,6 +41,7 @@ def secured(database_url, tmp_path_factory):
 def build_world() -> SimpleNamespace:
     from app.schedules.models import HolidayOverride, Schedule
     from app.tasks.models import Task
+    from app.extensions import db
     from app.timeutil import utcnow
 
     unit = make.make_unit(name="Tỉnh Kiểm Thử")
@@ -54,6 +55,15 @@ def build_world() -> SimpleNamespace:
                                     duration_minutes=240)
     other = make.make_reception(unit, users["host"], starts_in_minutes=60 * 24 * 20)
     booking = make.make_booking(reception, users["citizen"], slot_index=0)
+    from app.points.models import ReceptionPoint
+
+    point = ReceptionPoint(code="KT-XA1", unit_id=unit.id, name="Điểm cầu xã Kiểm Thử",
+                           address="UBND xã Kiểm Thử", kind="satellite")
+    db.session.add(point)
+    db.session.flush()
+    users["operator"].roles[0].point_id = point.id
+    point_booking = make.make_booking(reception, make.make_user("citizen"), slot_index=4,
+                                      point_id=point.id)
     to_cancel = make.make_booking(reception, users["citizen"], slot_index=1)
     denouncer = make.make_user("citizen", full_name="Lê Văn Tố", cccd="001090012345",
                                address="12 phố Hàng Bạc", phone="+84987654321",
@@ -78,8 +88,6 @@ def build_world() -> SimpleNamespace:
                  for _ in range(2)]
     holiday = HolidayOverride(day=date(date.today().year + 1, 3, 3), kind="off", name="Nghỉ",
                               created_by_id=users["admin"].id)
-    from app.extensions import db
-
     denounced_task = Task(booking_id=denounced.id, agency_id=agency.id,
                           description="Xác minh nội dung tố cáo",
                           due_date=date.today() + timedelta(days=10),
@@ -92,4 +100,5 @@ def build_world() -> SimpleNamespace:
                            denouncer=denouncer, denounced=denounced,
                            denounced_task=denounced_task,
                            schedule=schedules[0], schedule_to_stop=schedules[1],
-                           holiday=holiday, now=utcnow())
+                           holiday=holiday, point=point, point_booking=point_booking,
+                           now=utcnow())
