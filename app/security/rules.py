@@ -116,6 +116,9 @@ DASHBOARD = roles("secretary", "host", "deputy", "admin",
                   relation="units where the role is held and the units right below")
 ROOM_CITIZEN = roles("citizen", relation="holds an accepted booking in the session",
                      hidden=True)
+POINT_OPERATOR = roles("operator", relation="operator of a reception point with citizens in "
+                                            "the session")
+INVITE_LINK = secret("the one-time invite link")
 
 WEB: dict[str, Access] = {
     "static": public("vendored assets"),
