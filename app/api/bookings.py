@@ -136,6 +136,14 @@ def related_bookings(id: int):
     booking = _booking(id, may_read_related)
     related = related_cases(booking, current_api_user())
     return jsonify({name: [hit.as_dict() for hit in hits] for name, hits in related.items()})
+@bp.post("/bookings/<int:id>/call-invites")
+def create_call_invite(id: int):
+    from ..live.calls import may_invite
+    from ..live.views import invite_answer
+
+    booking = _booking(id, may_invite)
+    answer = invite_answer(booking, json_body(), current_api_user())
+    return jsonify({"url": answer["url"], "expires_at": answer["expires_at"]}), 201
 
 
 @bp.post("/bookings/<int:id>/rating")
@@ -216,6 +224,21 @@ document("/bookings/{id}/attachments/{attachment_id}", "get", "Download an attac
          auth=True, params=[_ID, {"name": "attachment_id", "in": "path", "required": True,
                                   "schema": {"type": "integer"}}],
          responses={"200": FILE_DOWNLOAD})
+document("/bookings/{id}/call-invites", "post", (
+    "A one-time link that lets one more person into the case's call from a browser without "
+    "an account (host acting in the session, or secretary of its unit). The link expires "
+    "at the session's end or after 4 hours, whichever comes first; the first browser that "
+    "opens it binds it. 409 invalid_state when the booking is not accepted or the session "
+    "is over; 422 for an agency invited into a denunciation's call (CONTRACT §8)."),
+    auth=True, params=[_ID], body={
+        "type": "object", "required": ["role", "name"], "properties": {
+            "role": {"type": "string",
+                     "enum": ["agency", "interpreter", "lawyer", "representative"]},
+            "name": {"type": "string", "minLength": 1, "maxLength": 100}}},
+    responses={"201": {"description": "The link", "content": {"application/json": {
+        "schema": {"type": "object", "properties": {
+            "url": {"type": "string", "format": "uri"},
+            "expires_at": {"type": "string", "format": "date-time"}}}}}}})
 document("/bookings/{id}/rating", "post", "Rate the service after the call (once)", auth=True,
          params=[_ID], responses={"201": {"description": "Created"}}, body={
              "type": "object", "required": ["score"], "properties": {

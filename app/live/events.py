@@ -28,7 +28,7 @@ from ..doors import ack_refusal, commit, rollback, unit_of_work
 from ..extensions import db, socketio
 from ..schedules.models import SessionStatus
 from ..timeutil import iso_local, utcnow
-from . import credentials, door, outcomes, presence, rooms, services, turn_near
+from . import calls, credentials, door, outcomes, presence, rooms, services, turn_near
 from .access import resolve_role
 from .rooms import NAMESPACE, room_name
 from .window import get_reception, require_open
@@ -124,6 +124,9 @@ def acknowledged(handler):
 def on_connect(auth=None):
     """Anyone connects: an API token (``auth={"token"}``), the session cookie, or neither
     (a public display). A wrong or expired token is refused at once."""
+    if isinstance(auth, dict) and "guest" in auth:
+        _connect_guest(auth)
+        return
     token = auth.get("token") if isinstance(auth, dict) else None
     if token is not None:
         user_id = user_id_for_token(token) if isinstance(token, str) else None
@@ -136,6 +139,20 @@ def on_connect(auth=None):
     socketio.server.save_session(request.sid, {
         "user_id": user_id, "roles": {},
         "credential": credentials.of_connection(token, user_id)}, namespace=NAMESPACE)
+    commit()
+
+
+def _connect_guest(auth: dict) -> None:
+    """A guest's browser (CONTRACT §10): ``auth={"guest": <link token>, "key": <the key its
+    first opening of the link gave>}``; a wrong, used or expired link is refused at once."""
+    try:
+        invite = calls.guest_invite(auth.get("guest"), auth.get("key"), utcnow())
+    except CoreError as exc:
+        rollback()
+        raise ConnectionRefusedError(ack_refusal(exc)) from None
+    socketio.server.save_session(request.sid, {
+        "user_id": None, "roles": {}, "guest": invite.id, "guest_session": invite.session_id,
+        "credential": None}, namespace=NAMESPACE)
     commit()
 
 
@@ -165,6 +182,10 @@ def on_join(data):
     their ``queue`` / ``queue_state`` / ``board``."""
     session_id = _session_id(data)
     reception, user, now = _reception(session_id), _user(), utcnow()
+    if data.get("as") == "guest" or _identity().get("guest"):
+        return _join_guest(reception, now)
+    if data.get("as") == "point":
+        return _join_point(reception, user, now)
     role = resolve_role(user, reception, data.get("as"))
     require_open(reception, now)
     tickets, changed = [], False
@@ -191,6 +212,52 @@ def on_join(data):
     if tickets:
         ack.update(ticket=tickets[0], tickets=tickets)
     return ack
+
+
+def _no_link() -> CoreError:
+    return CoreError("not_found", N_("Đường dẫn mời không đúng hoặc không còn tồn tại."))
+
+
+def _join_point(reception, user, now) -> dict:
+    """An operator joins for their reception point (CONTRACT §10): ack ``{"ok", "role":
+    "point", "point_code"}``, then ``point_state`` now and after every change."""
+    if user is None:
+        raise CoreError("unauthorized", N_("Bạn cần đăng nhập để vào phòng tiếp công dân."))
+    point = calls.require_point(user, reception)
+    require_open(reception, now)
+    point_id, code = point.id, point.code
+    _transaction(lambda: services.ensure_entries(reception))
+    socketio.server.enter_room(request.sid, calls.point_room(reception.id, point_id),
+                               namespace=NAMESPACE)
+    with socketio.server.session(request.sid, namespace=NAMESPACE) as identity:
+        identity.setdefault("roles", {})[reception.id] = "point"
+        identity.setdefault("points", {})[reception.id] = point_id
+    rooms.send_own_state(request.sid, reception.id, "point", point_id=point_id)
+    return {"ok": True, "role": "point", "point_code": code}
+
+
+def _join_guest(reception, now) -> dict:
+    """A guest's browser joins the session of its invite: ack ``{"ok", "role": "guest",
+    "party", "booking_id"}``, then ``guest_state`` now and after every change."""
+    identity = _identity()
+    invite_id = identity.get("guest")
+    if invite_id is None:
+        raise _no_link()
+    if identity.get("guest_session") != reception.id:
+        raise CoreError("forbidden", N_("Đường dẫn mời này không dành cho buổi tiếp này."))
+    require_open(reception, now)
+    invite = db.session.get(calls.CallInvite, invite_id)
+    if invite is None or now >= invite.expires_at:
+        raise CoreError("link_expired", N_("Đường dẫn mời đã hết hạn. Hãy đề nghị người chủ trì "
+                                           "hoặc thư ký gửi đường dẫn mới."), status=410)
+    booking_id = invite.booking_id
+    _transaction(lambda: services.ensure_entries(reception))
+    socketio.server.enter_room(request.sid, calls.guest_room(reception.id, invite_id),
+                               namespace=NAMESPACE)
+    with socketio.server.session(request.sid, namespace=NAMESPACE) as saved:
+        saved.setdefault("roles", {})[reception.id] = "guest"
+    rooms.send_own_state(request.sid, reception.id, "guest", invite_id=invite_id)
+    return {"ok": True, "role": "guest", "party": f"guest:{invite_id}", "booking_id": booking_id}
 
 
 def _enter_rooms(session_id: int, role: str, user: User | None) -> None:
@@ -297,39 +364,131 @@ def on_refuse(data):
 def on_start_call(data):
     """Called citizen → server ``{"session_id"}`` (extension): they joined the video
     call (called → in_call); everyone gets the new queue."""
-    reception, user, _role = _joined(data, "citizen")
-    changed = _transaction(lambda: services.start_citizen_call(reception, user, utcnow()))
+    reception, user, role = _joined(data, "citizen", "point")
+    if role == "point":
+        point_id, booking_id = _identity()["points"][reception.id], _booking_id(data)
+        changed = _transaction(lambda: calls.point_start_call(
+            reception, point_id, booking_id, actor=user, consent=data.get("consent"),
+            now=utcnow()))
+    else:
+        changed = _transaction(lambda: services.start_citizen_call(reception, user, utcnow()))
     if changed:
         rooms.broadcast_queue(reception.id)
     return {"ok": True}
 
 
+def _party(call: calls.Call, role: str, user: User | None, session_id: int) -> str:
+    """The caller's party id in ``call`` (a refusal when they are not in it)."""
+    identity = _identity()
+    if role == "host":
+        return "host"
+    if role == "citizen" and call.point_id is None and user is not None \
+            and call.citizen_id == user.id:
+        return "citizen"
+    if role == "point" and call.point_id is not None \
+            and identity.get("points", {}).get(session_id) == call.point_id:
+        return "point"
+    if role == "guest" and identity.get("guest") in call.guests:
+        return f"guest:{identity['guest']}"
+    raise CoreError("forbidden", N_("Bạn không ở trong cuộc gọi."))
+
+
 @socketio.on("signal", namespace=NAMESPACE)
 @acknowledged
 def on_signal(data):
-    """Host ↔ the citizen in the call ``{"session_id", "data"}``: WebRTC offer, answer
-    or ICE candidate, relayed only between those two (to the citizen's own room, or
-    to the session's host room)."""
-    reception, user, role = _joined(data, "host", "citizen")
+    """Among the parties of the session's current call ``{"session_id", "data", "to"?}``:
+    WebRTC offer, answer or ICE candidate. Without ``to``: host ↔ the citizen (or their
+    point), as in CONTRACT §5; with ``to``: to that party of the call (``host``,
+    ``citizen``, ``point``, ``guest:N``). Never to anyone outside the call. The relayed
+    event carries ``from`` (the sender's party id) and ``to`` when it was given."""
+    reception, user, role = _joined(data, "host", "citizen", "point", "guest")
     signal = data.get("data")
     if not isinstance(signal, dict) or len(json.dumps(signal)) > MAX_SIGNAL_BYTES:
         raise CoreError("bad_request", N_("Dữ liệu tín hiệu cuộc gọi không hợp lệ."),
                         field="data")
-    peer = services.call_peer(reception)
+    to = data.get("to")
+    if to is not None and not isinstance(to, str):
+        raise CoreError("bad_request", N_("Người nhận tín hiệu không hợp lệ."), field="to")
+    call = calls.current_call(reception, utcnow())
     commit()
-    if peer is None:
+    if call is None:
         raise CoreError("invalid_state", N_("Không có công dân nào đang trong cuộc gọi."))
-    booking_id, ticket, citizen_id = peer
-    payload = {"session_id": reception.id, "ticket": ticket, "data": signal}
-    if role == "host":
-        socketio.emit("signal", {**payload, "from": "host"},
-                      to=room_name(reception.id, "citizen", citizen_id), namespace=NAMESPACE)
-    elif citizen_id == user.id:
-        socketio.emit("signal", {**payload, "from": "citizen", "booking_id": booking_id},
-                      to=room_name(reception.id, "host"), namespace=NAMESPACE)
-    else:
-        raise CoreError("forbidden", N_("Bạn không ở trong cuộc gọi."))
+    sender = _party(call, role, user, reception.id)
+    target = to if to is not None else ("host" if sender != "host" else call.citizen_party)
+    room = call.room(reception.id, target) if target != sender else None
+    if room is None:
+        raise CoreError("forbidden", N_("Người nhận không ở trong cuộc gọi."), field="to")
+    payload = {"session_id": reception.id, "ticket": call.ticket, "data": signal,
+               "from": sender}
+    if sender in ("citizen", "point"):
+        payload["booking_id"] = call.booking_id
+    if to is not None:
+        payload["to"] = to
+    socketio.emit("signal", payload, to=room, namespace=NAMESPACE)
     return {"ok": True}
+
+
+def _call_of_party(data: dict):
+    reception, user, role = _joined(data, "host", "citizen", "point", "guest")
+    call = calls.current_call(reception, utcnow())
+    if call is None:
+        raise CoreError("invalid_state", N_("Không có công dân nào đang trong cuộc gọi."))
+    return reception, call, _party(call, role, user, reception.id)
+
+
+def _parties_ack(call: calls.Call, me: str) -> dict:
+    return {"ok": True, "self": me, "booking_id": call.booking_id,
+            "parties": [{"party": p, "label": calls.party_label(call, p)}
+                        for p in call.parties() if p != me]}
+
+
+@socketio.on("call_parties", namespace=NAMESPACE)
+@acknowledged
+def on_call_parties(data):
+    """A party of the current call → server ``{"session_id"}`` (extension): ack
+    ``{"ok", "self", "booking_id", "parties": [{"party", "label"}]}``, the others."""
+    _reception_, call, me = _call_of_party(data)
+    ack = _parties_ack(call, me)
+    commit()
+    return ack
+
+
+@socketio.on("enter_call", namespace=NAMESPACE)
+@acknowledged
+def on_enter_call(data):
+    """Guest → server ``{"session_id"}`` (CONTRACT §10): enter the call of their case once it
+    is called or in the call; the other parties get ``call_party`` (who joined, by role and
+    name); ack as ``call_parties``."""
+    if _identity().get("guest") is None:
+        raise _no_link()  # as a wrong secret link: nothing to enter
+    reception, _user_, _role = _joined(data, "guest")
+    invite = db.session.get(calls.CallInvite, _identity()["guest"])
+    call = _transaction(lambda: calls.enter_call(reception, invite, utcnow()))
+    me = f"guest:{invite.id}"
+    label = calls.guest_label(invite)
+    notice = {"session_id": reception.id, "booking_id": call.booking_id, "party": me,
+              "role": invite.role, "name": invite.name, "label": label,
+              "message": _("%(label)s đã tham gia cuộc gọi", label=label)}
+    ack = _parties_ack(call, me)
+    rooms_of = [call.room(reception.id, p) for p in call.parties() if p != me]
+    commit()
+    for room in rooms_of:
+        socketio.emit("call_party", notice, to=room, namespace=NAMESPACE)
+    return ack
+
+
+@socketio.on("point_check_in", namespace=NAMESPACE)
+@acknowledged
+def on_point_check_in(data):
+    """Point → server ``{"session_id", "booking_id"}`` (extension): the officer checks in a
+    citizen present at the point; everyone gets the new queue."""
+    reception, user, _role = _joined(data, "point")
+    point_id, booking_id = _identity()["points"][reception.id], _booking_id(data)
+    changed = _transaction(lambda: calls.point_check_in(reception, point_id, booking_id,
+                                                        actor=user, now=utcnow()))
+    if changed:
+        rooms.broadcast_queue(reception.id)
+    return {"ok": True, "changed": changed}
 
 
 @socketio.on("announce", namespace=NAMESPACE)

@@ -108,3 +108,32 @@ class LivePresence(db.Model):
     process: Mapped[str] = mapped_column(String(120))
     seen_at: Mapped[datetime] = mapped_column(DateTime)
     left_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CallInvite(db.Model):
+    """A one-time link that lets one more person (an agency officer, an interpreter, a
+    lawyer, a representative) into one case's call without an account (CONTRACT §10).
+
+    Only the SHA-256 of the link's token is stored. The first browser that opens the
+    link binds it (``browser_hash``: the hash of a key kept in that browser's cookie);
+    any other browser, or any browser after ``expires_at``, is refused.
+    """
+
+    __tablename__ = "call_invites"
+    __table_args__ = (
+        CheckConstraint("role IN ('agency','interpreter','lawyer','representative')",
+                        name="known_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("reception_sessions.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    joined_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -9,6 +9,8 @@ Rooms of session ``S``:
 | ``session:S:display`` | public displays | ``board``, ``room_status`` |
 | ``session:S:citizens`` | every citizen who joined | ``announce``, ``room_status`` |
 | ``user:U:session:S`` | all tabs of citizen ``U`` | their own ``queue``, ``ring``, ``signal`` from the host |
+| ``session:S:point:P`` | operators of reception point ``P`` | ``point_state``, ``signal``, ``call_party`` |
+| ``session:S:guest:N`` | the browser that opened invite ``N`` | ``guest_state``, ``signal``, ``call_party`` |
 
 Broadcasting needs only ``socketio.emit(..., to=room, namespace="/live")``, so a
 scheduler process can call :func:`broadcast_queue` too (through the Redis queue).
@@ -241,15 +243,19 @@ def _send_queue(session_id: int) -> None:
     """Send the queue to this process's sockets: with a message queue, every other
     process does the same on the notice (app/live/fanout.py)."""
     present = socketio.server.manager.rooms.get(NAMESPACE, {})
-    if not any(room_name(session_id, audience) in present
-               for audience in ("staff", "display", "citizens")):
+    points, guests = _side_rooms(session_id, present)
+    if not points and not guests and not any(room_name(session_id, audience) in present
+                                             for audience in ("staff", "display", "citizens")):
         return  # nobody of this session is connected to this process
     reception = get_reception(session_id)
     if reception is None:
         return
     snap = load_snapshot(reception, utcnow())
     state, board = queue_state_payload(snap), board_payload(snap)
+    sides = _side_payloads(snap, points, guests)
     db.session.commit()  # a read: end it before the sends (SQLite holds the write lock)
+    for event, payload, room in sides:
+        _deliver_here(event, payload, room)
     sent = 0
     for booking_id, position in snap.positions.items():
         room = room_name(session_id, "citizen", snap.citizen_of[booking_id])
@@ -263,11 +269,45 @@ def _send_queue(session_id: int) -> None:
     _deliver_here("board", board, room_name(session_id, "display"))
 
 
-def send_own_state(sid: str, session_id: int, role: str, user_id: int | None = None) -> None:
-    """Send one joiner (socket ``sid``) their own view: ``queue``, ``queue_state`` or ``board``."""
+def _side_rooms(session_id: int, present) -> tuple[set[int], set[int]]:
+    """The reception points and guests of the session with a socket in this process."""
+    from .calls import guest_room, point_room
+
+    points, guests = set(), set()
+    prefix = f"session:{session_id}:"
+    for room in present:
+        if not isinstance(room, str) or not room.startswith(prefix):
+            continue
+        kind, _sep, number = room[len(prefix):].partition(":")
+        if number.isdigit():
+            if kind == "point" and room == point_room(session_id, int(number)):
+                points.add(int(number))
+            elif kind == "guest" and room == guest_room(session_id, int(number)):
+                guests.add(int(number))
+    return points, guests
+
+
+def _side_payloads(snap: Snapshot, points: set[int], guests: set[int]) -> list:
+    """(event, payload, room) of the ``point_state`` and ``guest_state`` of this process's
+    points and guests (CONTRACT §10)."""
+    from .calls import guest_room, guest_state_payloads, point_room, point_state_payloads
+
+    return [("point_state", payload, point_room(snap.reception_id, point_id))
+            for point_id, payload in point_state_payloads(snap, points).items()] + \
+        [("guest_state", payload, guest_room(snap.reception_id, invite_id))
+         for invite_id, payload in guest_state_payloads(snap, guests).items()]
+
+
+def send_own_state(sid: str, session_id: int, role: str, user_id: int | None = None, *,
+                   point_id: int | None = None, invite_id: int | None = None) -> None:
+    """Send one joiner (socket ``sid``) their own view: ``queue``, ``queue_state``,
+    ``board``, ``point_state`` or ``guest_state``."""
     reception = get_reception(session_id)
     snap = load_snapshot(reception, utcnow())
-    if role == "citizen":
+    if role in ("point", "guest"):
+        messages = [(event, payload) for event, payload, _room in _side_payloads(
+            snap, {point_id} if point_id else set(), {invite_id} if invite_id else set())]
+    elif role == "citizen":
         messages = [("queue", position.payload(session_id))
                     for booking_id, position in snap.positions.items()
                     if snap.citizen_of[booking_id] == user_id]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC
 from pathlib import Path
 
 from flask import (
@@ -26,12 +27,13 @@ from ..audit.services import record_event
 from ..auth.decorators import roles_required
 from ..bookings.access import may_see_identity
 from ..bookings.models import Booking
-from ..doors import json_refusal
+from ..doors import json_refusal, rollback
 from ..extensions import db
 from ..notify.services import save_push_subscription
+from ..i18n import core_message
 from ..rulebook import services as rulebook
-from ..timeutil import utcnow
-from . import cases, recording
+from ..timeutil import iso_local, utcnow
+from . import calls, cases, recording
 from .access import citizen_bookings, own_bookings, staff_role
 from .models import QueueEntry, Recording
 from .turn import ice_servers
@@ -256,3 +258,73 @@ def recording_file(session_id: int, recording_id: int):
                  recording_id=rec.id)
     return send_file(recording.file_path(rec), mimetype=rec.content_type, as_attachment=True,
                      download_name=f"ghi-hinh-{reception.id}-{rec.booking_id}-{rec.id}.webm")
+
+
+@bp.get("/<int:session_id>/point")
+@login_required
+def point_console(session_id: int):
+    """The reception point's console (CONTRACT §10): its citizens with their tickets and
+    states, check-in, the recording consent confirmed by the officer, and the call."""
+    reception = _reception_or_404(session_id)
+    try:
+        point = calls.require_point(current_user, reception)
+    except CoreError:
+        abort(403)
+    bookings = calls.point_bookings(reception, point.id)
+    return render_template("live/point.html", reception=reception, point=point,
+                           bookings=bookings, is_open=is_room_open(reception, utcnow()))
+
+
+def invite_answer(booking, data, actor) -> dict:
+    """Create a one-time call link for ``booking``: the JSON answer ``{"url", "expires_at"}``."""
+    invite, token = calls.create_invite(booking, data, actor=actor, now=utcnow())
+    return {"url": url_for("live.guest_page", token=token, _external=True),
+            "expires_at": iso_local(invite.expires_at), "role": invite.role,
+            "name": invite.name}
+
+
+@bp.post("/<int:session_id>/cases/<int:booking_id>/call-invites")
+@login_required
+def create_call_invite(session_id: int, booking_id: int):
+    """JSON for the consoles: ``{"role", "name"}`` → 201 ``{"url", "expires_at"}``, a
+    one-time link for one more person in the case's call."""
+    reception = _staff_reception(session_id, "host", "secretary")
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.session_id != reception.id:
+        abort(404)
+    try:
+        answer = invite_answer(booking, request.get_json(silent=True), current_user)
+    except CoreError as exc:
+        return json_refusal(exc)
+    return jsonify(answer), 201
+
+
+GUEST_COOKIE = "live_guest_key"
+
+
+@bp.get("/khach/<token>")
+def guest_page(token: str):
+    """A guest's page (no account): the recording notice, consent, a camera and microphone
+    check, then the call when their case is in it. The first browser that opens the link
+    binds it (a cookie kept for this link's path); any other, or an expired link, gets a
+    page saying why."""
+    try:
+        invite, key = calls.open_invite(token, request.cookies.get(GUEST_COOKIE), utcnow())
+    except CoreError as exc:
+        rollback()
+        return render_template("live/guest_refused.html", message=core_message(exc)), \
+            exc.status
+    booking = db.session.get(Booking, invite.booking_id)
+    reception = booking.reception
+    servers = ice_servers(current_app.config, f"guest{invite.id}", int(time.time()))
+    response = current_app.make_response(render_template(
+        "live/guest.html", invite=invite, reception=reception, booking=booking,
+        label=calls.guest_label(invite), token=token, key=key, ice_servers=servers,
+        citizen=calls.denouncer_words() if booking.is_denunciation else _("Công dân"),
+        is_open=is_room_open(reception, utcnow())))
+    response.set_cookie(GUEST_COOKIE, key, path=request.path, httponly=True, samesite="Lax",
+                        secure=request.is_secure,
+                        expires=invite.expires_at.replace(tzinfo=UTC))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

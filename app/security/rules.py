@@ -119,6 +119,9 @@ DASHBOARD = roles("secretary", "host", "deputy", "admin",
                   relation="units where the role is held and the units right below")
 ROOM_CITIZEN = roles("citizen", relation="holds an accepted booking in the session",
                      hidden=True)
+POINT_OPERATOR = roles("operator", relation="operator of a reception point with citizens in "
+                                            "the session")
+INVITE_LINK = secret("the one-time invite link")
 
 WEB: dict[str, Access] = {
     "static": public("vendored assets"),
@@ -245,6 +248,9 @@ WEB: dict[str, Access] = {
     "live.recording_chunk": SESSION_HOST,
     "live.recording_finish": SESSION_HOST,
     "live.recording_file": SESSION_WORKERS,
+    "live.point_console": POINT_OPERATOR,
+    "live.create_call_invite": SESSION_WORKERS,
+    "live.guest_page": INVITE_LINK,
     "minutes.edit": MINUTES_READERS,
     "minutes.data": MINUTES_READERS,
     "minutes.panel": MINUTES_READERS,
@@ -330,6 +336,7 @@ API: dict[str, Access] = {
     "api.rate_booking": hidden(OWNER),
     "api.related_bookings": hidden(roles("secretary", "host", "inspector", "admin",
                                          relation="secretary, host or inspector of the unit")),
+    "api.create_call_invite": hidden(SESSION_WORKERS),
     "api.put_minutes": hidden(SESSION_WORKERS),
     "api.get_minutes": hidden(MINUTES_READERS),
     "api.minutes_versions": hidden(MINUTES_READERS),
@@ -356,10 +363,21 @@ SOCKET: dict[tuple[str, str], Access] = {
                                                    "session and consented to the recording"),
     ("join", "secretary"): SESSION_WORKERS,
     ("join", "host"): SESSION_HOST,
+    ("join", "point"): POINT_OPERATOR,
+    ("join", "guest"): INVITE_LINK,
     ("echo", ""): public("connection test"),
-    ("start_call", ""): roles("citizen", relation="joined as citizen, called"),
-    ("signal", ""): roles("citizen", "host",
-                          relation="joined as the acting host, or the citizen in the call"),
+    ("start_call", ""): roles("citizen", "operator",
+                              relation="joined as citizen, called; or as the point of the "
+                                       "called citizen, the recording consent confirmed"),
+    ("signal", ""): roles("citizen", "host", "operator",
+                          relation="a party of the current call: the acting host, the citizen "
+                                   "or their point, or a guest by the one-time link"),
+    ("call_parties", ""): roles("citizen", "host", "operator",
+                                relation="a party of the current call (guests too, by the "
+                                         "one-time link)"),
+    ("enter_call", ""): secret("the one-time invite link, once its case is in the call"),
+    ("point_check_in", ""): roles("operator", relation="joined as the point the citizen "
+                                                       "joins from"),
     ("call_next", ""): SESSION_HOST,
     ("recall", ""): SESSION_HOST,
     ("mark_no_show", ""): SESSION_HOST,

@@ -22,8 +22,9 @@
      lost connection the client tries again by itself, waiting 1 s, then 2, 4, up to
      5 s, each wait spread by half either way: after a server restart its thousands of
      citizens do not all come back in the same second. */
-  function connect() {
+  function connect(auth) {
     return io("/live", {
+      auth: auth || undefined,
       transports: ["websocket", "polling"],
       reconnection: true, reconnectionAttempts: Infinity,
       reconnectionDelay: 1000, reconnectionDelayMax: 5000, randomizationFactor: 0.5
@@ -128,7 +129,34 @@
     });
   }
 
+  /* The picture of another party of the call (a guest, the point, the host), labelled,
+     in ``box``; one <video> per party. */
+  function showGuest(box, party, stream, label) {
+    if (!box) { return null; }
+    var video = box.querySelector("video[data-party='" + party + "']");
+    if (!video) {
+      var figure = document.createElement("figure");
+      figure.className = "live-guest mb-0";
+      video = document.createElement("video");
+      video.className = "live-video live-video-small";
+      video.dataset.party = party;
+      video.autoplay = true;
+      video.playsInline = true;
+      var caption = document.createElement("figcaption");
+      caption.className = "small";
+      caption.textContent = label || "";
+      figure.appendChild(video);
+      figure.appendChild(caption);
+      box.appendChild(figure);
+    } else if (label) {
+      video.parentNode.querySelector("figcaption").textContent = label;
+    }
+    video.srcObject = stream;
+    return video;
+  }
+
   window.LiveCommon = {
+    showGuest: showGuest,
     t: t, connect: connect, watchConnection: watchConnection, request: request, primeChime: primeChime, chime: chime,
     ring: ring, minutes: minutes, show: show, text: text, getMedia: getMedia,
     fetchJson: fetchJson

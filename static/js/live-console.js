@@ -12,7 +12,7 @@
   var seenWaiting = null;    // booking ids already announced by a chime
   var state = null;          // the latest queue_state
   var socket = L.connect();
-  var media = null, peer = null, peerBooking = null, recorder = null, graceTimer = null;
+  var media = null, mesh = null, peerBooking = null, recorder = null, graceTimer = null;
   var messageKey = null;     // what the message box says, when the queue can contradict it
 
   function message(text, kind, key) {
@@ -317,6 +317,38 @@
   }
 
   if (role === "host") { setUpHost(); }
+  setUpInvites();
+
+  /* A one-time link for an interpreter, a lawyer, a representative or an agency officer
+     to join the case being served (POST …/call-invites). */
+  function setUpInvites() {
+    var form = $("invite-form");
+    if (!form) { return; }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!state || !state.current) { L.text($("invite-result"), L.t("invite-no-case")); return; }
+      var url = root.dataset.inviteUrl.replace("/cases/0/", "/cases/" + state.current.booking_id + "/");
+      fetch(url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
+        body: JSON.stringify({ role: $("invite-role").value, name: $("invite-name").value.trim() })
+      }).then(function (r) {
+        return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      }).then(function (answer) {
+        var link = $("invite-link");
+        if (!answer.ok) {
+          L.show(link, false);
+          L.text($("invite-result"), answer.body.message || "");
+          return;
+        }
+        link.value = answer.body.url;
+        L.show(link, true);
+        link.select();
+        L.text($("invite-result"), L.t("invite-made", { time: answer.body.expires_at.slice(11, 16) }));
+        $("invite-name").value = "";
+      }).catch(function () { L.text($("invite-result"), L.t("invite-failed")); });
+    });
+  }
 
   function setUpHost() {
     recorder = new window.LiveRecorder({
@@ -349,6 +381,13 @@
       });
     });
     $("mute").addEventListener("click", toggleMute);
+    if ($("audio-only")) {
+      $("audio-only").addEventListener("click", function (event) {
+        var on = event.currentTarget.getAttribute("aria-pressed") !== "true";
+        event.currentTarget.setAttribute("aria-pressed", String(on));
+        if (mesh) { mesh.setAudioOnly(on); }
+      });
+    }
     document.addEventListener("keydown", onShortcut);
     [["recall", "recall"], ["no-show", "mark_no_show"], ["finish", "finish"]].forEach(function (p) {
       $(p[0]).addEventListener("click", function () {
@@ -384,62 +423,113 @@
     }).catch(function () { return null; });
   }
 
+  /* The citizen's side of the call: the citizen at home, or their reception point. */
+  function isCitizenSide(party) { return party === "citizen" || party === "point"; }
+
   function onSignal(s) {
-    if (!state || !state.current || s.from !== "citizen") { return; }
-    if (s.data.ready) { startPeer(state.current.booking_id); return; }
-    if (peer) { peer.handle(s.data); }
+    if (!state || !state.current) { return; }
+    var bookingId = state.current.booking_id;
+    if (s.data && s.data.ready) {
+      // The citizen (or point, or a guest) is ready: a fresh connection to them.
+      meshFor(bookingId).then(function (m) {
+        if (m && isCitizenSide(s.from)) {
+          citizenParty = s.from;
+          L.text($("call-status"), L.t("call-connecting"));
+        }
+        if (m) { m.call(s.from); }
+      });
+      return;
+    }
+    if (mesh && peerBooking === bookingId) { mesh.handle(s); }
   }
 
-  function startPeer(bookingId) {
-    Promise.all([ensureMedia(), L.fetchJson(root.dataset.iceUrl)]).then(function (got) {
-      if (peer) { peer.close(); }
-      var recorded = false;
+  var citizenParty = "citizen";   // "point" when the citizen joins from a reception point
+  var meshPromise = null;
+
+  /* The call's mesh for ``bookingId`` (a new one for a new case). */
+  function meshFor(bookingId) {
+    if (mesh && peerBooking === bookingId) { return Promise.resolve(mesh); }
+    if (meshPromise && meshPromise.bookingId === bookingId) { return meshPromise; }
+    var made = Promise.all([ensureMedia(), L.fetchJson(root.dataset.iceUrl)]).then(function (got) {
+      if (!state || !state.current || state.current.booking_id !== bookingId) { return null; }
+      hangUp();
       peerBooking = bookingId;
-      L.text($("call-status"), L.t("call-connecting"));
-      var current = new window.LivePeer({
-        socket: socket, sessionId: sessionId, iceServers: got[1].iceServers,
-        callId: window.LivePeer.newCallId(),
-        localStream: media ? media.stream : null, remoteVideo: $("remote-video"),
-        onTrack: function (event) {
-          if (recorded || !event.streams[0]) { return; }
+      var recorded = false;
+      mesh = new window.LiveMesh({
+        socket: socket, sessionId: sessionId, self: "host", iceServers: got[1].iceServers,
+        localStream: media ? media.stream : null,
+        onPeer: function (party, peer) {
+          if (!isCitizenSide(party)) { return; }
+          peer.pc.addEventListener("iceconnectionstatechange", showQuality);
+          peer.pc.addEventListener("track", function (event) {
+            event.track.addEventListener("mute", showQuality);
+            event.track.addEventListener("unmute", showQuality);
+            event.track.addEventListener("ended", showQuality);
+            showQuality();
+          });
+        },
+        onTrack: function (party, event, stream) {
+          if (!stream) { return; }
+          if (!isCitizenSide(party)) { showGuest(party, stream); mixIn(stream); return; }
+          $("remote-video").srcObject = stream;
+          if (recorded) { return; }
           recorded = true;
+          var current = mesh;
           window.setTimeout(function () {
             // A newer call (the citizen reconnected) or a hang-up makes this one obsolete.
-            if (peer === current) { record(event.streams[0], bookingId); }
+            if (mesh === current && peerBooking === bookingId) { record(stream, bookingId); }
           }, 500);
         },
-        onState: function (st) {
-          if (peer !== current) { return; }
-          if (st === "connected") { L.text($("call-status"), L.t("call-connected")); }
-          if (st === "failed") { L.text($("call-status"), L.t("call-failed")); }
-          showQuality();
+        onState: function (party, st) {
+          if (isCitizenSide(party)) {
+            if (st === "connected") { L.text($("call-status"), L.t("call-connected")); }
+            if (st === "failed") { L.text($("call-status"), L.t("call-failed")); }
+            showQuality();
+          }
         }
       });
-      peer = current;
-      current.pc.addEventListener("iceconnectionstatechange", function () {
-        if (peer === current) { showQuality(); }
-      });
-      current.pc.addEventListener("track", function (event) {
-        event.track.addEventListener("mute", showQuality);
-        event.track.addEventListener("unmute", showQuality);
-        event.track.addEventListener("ended", showQuality);
-        showQuality();
-      });
-      return peer.offer();
+      if ($("audio-only")) { mesh.setAudioOnly($("audio-only").getAttribute("aria-pressed") === "true"); }
+      return mesh;
     });
+    made.bookingId = bookingId;
+    meshPromise = made;
+    return made;
   }
 
-  /* One recording of the call: the citizen's picture and both voices mixed. */
+  function showGuest(party, stream) {
+    L.showGuest($("guest-videos"), party, stream, guestLabels[party]);
+  }
+
+  var guestLabels = {};
+  socket.on("call_party", function (notice) {
+    if (notice.session_id !== sessionId) { return; }
+    guestLabels[notice.party] = notice.label;
+    message(notice.message, "info");
+  });
+
+  /* One recording of the call: the citizen's picture, every voice mixed (WebAudio). */
+  var mixing = null;   // {ctx, dest, streams: [ids]}
+  var pendingMix = [];
+
+  function mixIn(stream) {
+    if (!stream.getAudioTracks().length) { return; }
+    if (!mixing) { pendingMix.push(stream); return; }
+    if (mixing.streams.indexOf(stream.id) >= 0) { return; }
+    mixing.streams.push(stream.id);
+    try { mixing.ctx.createMediaStreamSource(stream).connect(mixing.dest); } catch (e) { /* not mixed */ }
+  }
+
   function record(remote, bookingId) {
     var tracks = remote.getVideoTracks().slice(0, 1);
     try {
       var ctx = new (window.AudioContext || window.webkitAudioContext)();
-      var mix = ctx.createMediaStreamDestination();
-      [remote, media && media.stream].forEach(function (stream) {
-        if (stream && stream.getAudioTracks().length) { ctx.createMediaStreamSource(stream).connect(mix); }
+      mixing = { ctx: ctx, dest: ctx.createMediaStreamDestination(), streams: [] };
+      [remote, media && media.stream].concat(pendingMix.splice(0)).forEach(function (stream) {
+        if (stream) { mixIn(stream); }
       });
-      tracks = tracks.concat(mix.stream.getAudioTracks());
+      tracks = tracks.concat(mixing.dest.stream.getAudioTracks());
     } catch (e) {
+      mixing = null;
       tracks = tracks.concat(remote.getAudioTracks());
     }
     recorder.start(new MediaStream(tracks), bookingId);
@@ -450,6 +540,7 @@
     var badge = $("call-quality");
     if (!badge) { return; }
     var word = "";
+    var peer = mesh && mesh.peers[citizenParty];
     if (peer) {
       var pc = peer.pc;
       var stream = $("remote-video").srcObject;
@@ -496,9 +587,14 @@
   }
 
   function hangUp() {
-    if (peer) { peer.close(); peer = null; }
+    if (mesh) { mesh.close(); mesh = null; }
+    meshPromise = null;
     showQuality();
     if (recorder) { recorder.stop(); }
+    if (mixing) { mixing.ctx.close().catch(function () {}); mixing = null; }
+    pendingMix = [];
+    if ($("guest-videos")) { $("guest-videos").textContent = ""; }
+    if ($("remote-video")) { $("remote-video").srcObject = null; }
     peerBooking = null;
   }
 })();

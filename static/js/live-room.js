@@ -9,7 +9,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var media = null;        // {stream, video} once the devices were checked
   var socket = null;
-  var peer = null;
+  var mesh = null;         // the call: one connection per other party (static/js/live-mesh.js)
   var iceServers = [];
   var lastState = null;
   var inCall = false;
@@ -111,10 +111,16 @@
       showFinal(s.status === "held" ? L.t("room-held") : L.t("room-live"));
     });
     socket.on("signal", function (s) {
-      if (!peer || s.from !== "host") { return; }
-      var offer = s.data.sdp && s.data.sdp.type === "offer";
-      if (offer && peer.isStale(s.data)) { makePeer(); }  // the host restarted the call
-      peer.handle(s.data);
+      if (mesh && s.session_id === sessionId) { mesh.handle(s); }
+    });
+    socket.on("call_party", function (notice) {
+      if (notice.session_id !== sessionId) { return; }
+      guestLabels[notice.party] = notice.label;
+      var p = document.createElement("p");
+      p.className = "alert alert-info mb-2";
+      p.textContent = notice.message;
+      $("announcements").prepend(p);
+      L.text($("call-status"), notice.message);
     });
   }
 
@@ -128,33 +134,46 @@
       return L.fetchJson(root.dataset.iceUrl).then(function (ice) {
         iceServers = ice.iceServers;
         $("local-video").srcObject = media ? media.stream : null;
-        makePeer().send({ ready: true });
+        makeMesh();
+        L.request(socket, "call_parties", { session_id: sessionId }).then(function (got) {
+          // Ask the host (and any guest already in the call) for an offer.
+          mesh.enter(got.ok ? got.parties.map(function (p) { return p.party; }) : ["host"]);
+        });
       });
     });
   });
 
-  /* A fresh connection for the host's next offer (closing the previous one). */
-  function makePeer() {
-    if (peer) { peer.close(); }
-    var current = new window.LivePeer({
-      socket: socket, sessionId: sessionId, iceServers: iceServers,
-      localStream: media ? media.stream : null, remoteVideo: $("remote-video"),
-      onState: function (state) {
-        if (peer !== current) { return; }
+  var guestLabels = {};
+
+  /* The call's connections, one per other party: the host's picture in the main video,
+     the guests' under it. */
+  function makeMesh() {
+    if (mesh) { mesh.close(); }
+    mesh = new window.LiveMesh({
+      socket: socket, sessionId: sessionId, self: "citizen", iceServers: iceServers,
+      localStream: media ? media.stream : null,
+      onTrack: function (party, event, stream) {
+        if (!stream) { return; }
+        if (party === "host") { $("remote-video").srcObject = stream; return; }
+        L.showGuest($("guest-videos"), party, stream, guestLabels[party]);
+      },
+      onState: function (party, state) {
+        if (party !== "host") { return; }
         if (state === "connected") { L.text($("call-status"), L.t("call-connected")); }
         if (state === "failed" || state === "disconnected") {
           L.text($("call-status"), L.t("call-failed"));
-          if (inCall) { current.send({ ready: true }); }
+          if (inCall) { mesh.ready("host"); }
         }
       }
     });
-    peer = current;
-    return current;
+    if ($("audio-only")) { mesh.setAudioOnly($("audio-only").getAttribute("aria-pressed") === "true"); }
+    return mesh;
   }
 
   function endCall() {
     inCall = false;
-    if (peer) { peer.close(); peer = null; }
+    if (mesh) { mesh.close(); mesh = null; }
+    if ($("guest-videos")) { $("guest-videos").textContent = ""; }
     L.show($("step-call"), false);
   }
 
@@ -165,6 +184,13 @@
       var off = button.getAttribute("aria-pressed") !== "true";
       tracks.forEach(function (track) { track.enabled = !off; });
       button.setAttribute("aria-pressed", off ? "true" : "false");
+    });
+  }
+  if ($("audio-only")) {
+    $("audio-only").addEventListener("click", function (event) {
+      var on = event.currentTarget.getAttribute("aria-pressed") !== "true";
+      event.currentTarget.setAttribute("aria-pressed", String(on));
+      if (mesh) { mesh.setAudioOnly(on); }
     });
   }
   toggle($("toggle-mic"), "audio");

@@ -52,7 +52,9 @@
     var payload = {};
     Object.keys(data).forEach(function (key) { payload[key] = data[key]; });
     if (this.callId) { payload.call = this.callId; }
-    this.options.socket.emit("signal", { session_id: this.options.sessionId, data: payload });
+    var message = { session_id: this.options.sessionId, data: payload };
+    if (this.options.to) { message.to = this.options.to; }  // a party of a call of more than two
+    this.options.socket.emit("signal", message);
   };
 
   /* True when ``data`` belongs to another call than this connection's. */

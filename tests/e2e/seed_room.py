@@ -7,6 +7,9 @@ with one citizen per live-room test (so that the tests do not depend on each oth
 order), and the demo data of ``flask seed-demo`` (CONTRACT §2, password ``demo1234``)
 with three cases of the province's next session for the page checks (``demo``: ids).
 
+The citizen of room ``POINT_ROOM`` joins from a reception point; its operator's e-mail is
+the room's ``operator_email``.
+
 ``python -m tests.e2e.seed_room serve BOOKING_ID`` settles an accepted booking as
 ``served`` (what the live room does when the chairman ends the turn), for the journeys
 whose reception session lies in the future.
@@ -21,7 +24,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 PASSWORD = "Mat-khau-e2e-2026"
-ROOMS = 11
+ROOMS = 12
+POINT_ROOM = 11  # the room whose citizen joins from a reception point (test_live_point.py)
 WITHOUT_CONSENT = 6  # the index of the room whose citizen has not consented yet
 #: Names for the people of the rooms (host, citizen), as they appear on screenshots.
 NAMES = [("Phạm Quốc Hưng", "Trần Văn Minh"), ("Đặng Thị Lan", "Bùi Văn Tâm"),
@@ -45,6 +49,8 @@ def main() -> None:
         rooms = [_room(db, seeded["id"], password_hash, consent=i != WITHOUT_CONSENT,
                        names=NAMES[i % len(NAMES)])
                  for i, seeded in enumerate(seed_load(ROOMS, 1)["sessions"])]
+        rooms[POINT_ROOM]["operator_email"] = _point(db, rooms[POINT_ROOM]["booking_id"],
+                                                     password_hash)
         seed_demo()
         demo = _demo_cases(db, rooms[0]["session_id"])
         db.session.commit()
@@ -76,6 +82,28 @@ def _room(db, session_id: int, password_hash: str, consent: bool,
     return {"session_id": reception.id, "booking_id": booking.id, "ticket": ticket,
             "host_email": host.email, "citizen_email": citizen.email,
             "citizen_name": citizen.full_name, "host_name": host.full_name}
+
+
+def _point(db, booking_id: int, password_hash: str) -> str:
+    """A satellite point of the booking's unit, its operator, and the booking joining from
+    it; returns the operator's e-mail."""
+    from app.auth.models import RoleAssignment, User
+    from app.bookings.models import Booking
+    from app.points.models import ReceptionPoint
+
+    booking = db.session.get(Booking, booking_id)
+    unit_id = booking.reception.unit_id
+    point = ReceptionPoint(code=f"E2E-{booking_id}", unit_id=unit_id, name="Điểm cầu xã Thử",
+                           address="UBND xã Thử", kind="satellite")
+    db.session.add(point)
+    db.session.flush()
+    operator = User(email=f"diemcau{booking_id}@e2e.test", full_name="Ngô Văn Điểm",
+                    phone=f"+8497{booking_id:07d}", password_hash=password_hash)
+    operator.roles.append(RoleAssignment(role="operator", unit_id=unit_id, point_id=point.id))
+    db.session.add(operator)
+    booking.point_id = point.id
+    db.session.flush()
+    return operator.email
 
 
 def _demo_cases(db, room_session_id: int) -> dict:

@@ -41,6 +41,7 @@ def secured(database_url, tmp_path_factory):
 def build_world() -> SimpleNamespace:
     from app.schedules.models import HolidayOverride, Schedule
     from app.tasks.models import Task
+    from app.extensions import db
     from app.timeutil import utcnow
 
     unit = make.make_unit(name="Tỉnh Kiểm Thử")
@@ -62,6 +63,8 @@ def build_world() -> SimpleNamespace:
     db.session.flush()
     users["operator"].roles[0].point_id = point.id
     booking = make.make_booking(reception, users["citizen"], slot_index=0, point_id=point.id)
+    point_booking = make.make_booking(reception, make.make_user("citizen"), slot_index=4,
+                                      point_id=point.id)
     to_cancel = make.make_booking(reception, users["citizen"], slot_index=1)
     denouncer = make.make_user("citizen", full_name="Lê Văn Tố", cccd="001090012345",
                                address="12 phố Hàng Bạc", phone="+84987654321",
@@ -99,4 +102,5 @@ def build_world() -> SimpleNamespace:
                            denouncer=denouncer, denounced=denounced,
                            denounced_task=denounced_task,
                            schedule=schedules[0], schedule_to_stop=schedules[1],
-                           holiday=holiday, now=utcnow())
+                           holiday=holiday, point_booking=point_booking,
+                           now=utcnow())

@@ -185,7 +185,8 @@ def test_every_http_route_as_every_role(secured):
 
 # Live events in the order they are tried: closing the session last.
 EVENT_ORDER = ["connect", "disconnect", "echo", "join:display", "join:citizen", "join:secretary",
-               "join:host", "start_call", "signal", "announce", "recall", "mark_no_show",
+               "join:host", "join:point", "join:guest", "start_call", "signal", "call_parties",
+               "enter_call", "point_check_in", "announce", "recall", "mark_no_show",
                "finish", "refuse", "call_next", "open_session", "close_session"]
 SOCKET_REFUSALS = {"forbidden", "unauthorized"}
 
