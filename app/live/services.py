@@ -129,6 +129,17 @@ def load_snapshot(reception: ReceptionSession, now: datetime) -> Snapshot:
     return snap
 
 
+def settled_snapshot(reception: ReceptionSession, now: datetime) -> Snapshot:
+    """The session's queue after the caller's change, read under the session's lock
+    (taken here if not yet), every accepted booking with its entry. Every writer of a
+    session's entries holds that lock until its commit, so this is the queue as the
+    caller's commit leaves it: the broadcast after the commit sends it as it is
+    (app/live/rooms.py) instead of reading the queue again."""
+    lock_reception(reception.id)
+    ensure_entries(reception)
+    return load_snapshot(reception, now)
+
+
 def lock_reception(reception_id: int) -> None:
     """Serialise queue changes of one session (row lock on PostgreSQL; SQLite
     transactions already hold the write lock from BEGIN IMMEDIATE)."""
@@ -203,11 +214,11 @@ def check_in_citizen(reception: ReceptionSession, citizen: User, now: datetime,
     back once; a finished case just sees its final state.
     """
     bookings = require_citizen_bookings(reception, citizen, booking_id)
-    ensure_entries(reception)
-    rows = {r.booking_id: r for r in db.session.scalars(
-        select(QueueEntry).where(QueueEntry.booking_id.in_([b.id for b in bookings]),
-                                 QueueEntry.session_id == reception.id))}
-    rule, tickets, changed = queue_rule(reception), [], False
+    rows = _own_entries(reception, bookings)
+    if len(rows) < len(bookings):  # not yet numbered: number every booking of the session
+        ensure_entries(reception)
+        rows = _own_entries(reception, bookings)
+    rule, tickets, changed, locked = queue_rule(reception), [], False, False
     for booking in bookings:
         row = rows.get(booking.id)
         if row is None:
@@ -222,12 +233,21 @@ def check_in_citizen(reception: ReceptionSession, citizen: User, now: datetime,
                 continue  # done, or a second no-show: they see their final state
             raise
         if new != entry:
+            if not locked:  # a change takes its turn with the session's other changes
+                lock_reception(reception.id)
+                locked = True
             try:
                 save_transition(row, new, actor_id=citizen.id, now=now)
                 changed = True
             except StaleEntry:
                 pass  # another tab of the same citizen checked in first
     return tickets, changed
+
+
+def _own_entries(reception: ReceptionSession, bookings: list[Booking]) -> dict:
+    return {r.booking_id: r for r in db.session.scalars(
+        select(QueueEntry).where(QueueEntry.booking_id.in_([b.id for b in bookings]),
+                                 QueueEntry.session_id == reception.id))}
 
 
 def _open(reception: ReceptionSession, *, actor, now: datetime) -> bool:
@@ -290,6 +310,7 @@ def apply_host_action(reception: ReceptionSession, booking_id: int, action: str,
 
 def start_citizen_call(reception: ReceptionSession, citizen: User, now: datetime) -> bool:
     """The called citizen joins the video call (called → in_call); False if already in."""
+    lock_reception(reception.id)
     rows = db.session.execute(
         select(QueueEntry, Booking.slot_start).join(Booking, Booking.id == QueueEntry.booking_id)
         .where(QueueEntry.session_id == reception.id, Booking.citizen_id == citizen.id,
