@@ -177,6 +177,8 @@ def on_join(data):
         def check_in():
             found = services.check_in_citizen(reception, user, now, booking_id)
             presence.enter(sid, session_id, user_id, now)
+            if found[1]:  # a change: its turn on the session's lock, held just to the commit
+                services.lock_reception(session_id)
             return found
 
         tickets, changed = _transaction(check_in)

@@ -142,9 +142,14 @@ def settled_snapshot(reception: ReceptionSession, now: datetime) -> Snapshot:
 
 def lock_reception(reception_id: int) -> None:
     """Serialise queue changes of one session (row lock on PostgreSQL; SQLite
-    transactions already hold the write lock from BEGIN IMMEDIATE)."""
+    transactions already hold the write lock from BEGIN IMMEDIATE).
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: a transaction that inserted a row
+    referring to the session (a presence, a transition's entry) holds a key-share lock
+    on it until its commit, which ``FOR UPDATE`` would wait for, and two check-ins each
+    holding one while asking for the lock would deadlock."""
     db.session.execute(select(ReceptionSession.id).where(ReceptionSession.id == reception_id)
-                       .with_for_update())
+                       .with_for_update(key_share=True))
 
 
 def save_transition(row, new: Entry, *, actor_id: int | None, now: datetime) -> None:
@@ -211,14 +216,17 @@ def check_in_citizen(reception: ReceptionSession, citizen: User, now: datetime,
     """The citizen enters the waiting room: (their tickets, whether the queue changed).
 
     Idempotent: a reconnect keeps the place. A no-show coming back is put at the
-    back once; a finished case just sees its final state.
+    back once; a finished case just sees its final state. A caller whose check-in
+    changed the queue takes the session's lock (:func:`lock_reception`) as the last
+    statement before its commit, as every change of a session's queue does before
+    its commit; taken last, it is held only for the commit.
     """
     bookings = require_citizen_bookings(reception, citizen, booking_id)
     rows = _own_entries(reception, bookings)
     if len(rows) < len(bookings):  # not yet numbered: number every booking of the session
         ensure_entries(reception)
         rows = _own_entries(reception, bookings)
-    rule, tickets, changed, locked = queue_rule(reception), [], False, False
+    rule, tickets, changed = queue_rule(reception), [], False
     for booking in bookings:
         row = rows.get(booking.id)
         if row is None:
@@ -233,9 +241,6 @@ def check_in_citizen(reception: ReceptionSession, citizen: User, now: datetime,
                 continue  # done, or a second no-show: they see their final state
             raise
         if new != entry:
-            if not locked:  # a change takes its turn with the session's other changes
-                lock_reception(reception.id)
-                locked = True
             try:
                 save_transition(row, new, actor_id=citizen.id, now=now)
                 changed = True
