@@ -6,6 +6,8 @@ Benchmarks (names for ``--only``):
 
 * ``live``: the busy morning (bench/bench_live.py): 50 sessions × 20 citizens + 50 hosts,
   one gevent process, then two processes sharing a Redis queue;
+* ``province``: a province's morning (bench/bench_live.py ``--province``): 125 sessions ×
+  20 citizens + 125 hosts on two processes behind Redis, PostgreSQL; RSS per process;
 * ``stress``: 1,000 citizens in one session, beside bare python-socketio and Node's
   socket.io in the same run (bench/bench_stress.py);
 * ``pages``: the public schedule page and ``/api/v1/sessions`` at 50 connections
@@ -39,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-NAMES = ("live", "stress", "pages", "booking", "schedules")
+NAMES = ("live", "province", "stress", "pages", "booking", "schedules")
 
 
 def _load() -> str:
@@ -77,6 +79,31 @@ def bench_live(args) -> list[dict]:
             f"{options.sessions}×{options.waiting} citizens + {options.sessions} hosts; ack p95 "
             f"{_ms(r['ack_ms'][1])}; CPU {r['cpu_per_call_ms']:.1f} ms/call "
             f"({r['cpu_percent']:.0f} %); RSS {r['rss_mb']:.0f} MB; timeouts "
+            f"{r['timeouts']}/{r['calls']}", **r))
+    return rows
+
+
+# ---- province --------------------------------------------------------------------------
+
+def bench_province(args) -> list[dict]:
+    from bench import bench_live as live
+
+    options = live.province(["--sessions", "20", "--rounds", "4", "--interval-ms", "2000"]
+                            if args.quick else [])
+    rows = []
+    for r in live.run(options):
+        p50, p95 = r["last_ms"]
+        per_process = r["rss_per_process_mb"]
+        ok = None if p95 is None else (p95 <= 50 and not r["timeouts"]
+                                       and max(per_process) <= 200)
+        rows.append(_row(
+            f"province morning, {r['processes']} processes + Redis (PostgreSQL)",
+            f"last citizen p50 {_ms(p50)}, p95 {_ms(p95)}; RSS "
+            + " / ".join(f"{x:.0f} MB" for x in per_process),
+            "p95 ≤ 50 ms, RSS ≤ 200 MB per process", ok,
+            f"{options.sessions}×{options.waiting} citizens + {options.sessions} hosts; ack p95 "
+            f"{_ms(r['ack_ms'][1])}; CPU {r['cpu_per_call_ms']:.1f} ms/call "
+            f"({r['cpu_percent']:.0f} %); masters {r['master_rss_mb']:.0f} MB apart; timeouts "
             f"{r['timeouts']}/{r['calls']}", **r))
     return rows
 
@@ -215,7 +242,7 @@ def bench_schedules(args) -> list[dict]:
     return rows
 
 
-RUNNERS = {"live": bench_live, "stress": bench_stress, "pages": bench_pages,
+RUNNERS = {"live": bench_live, "province": bench_province, "stress": bench_stress, "pages": bench_pages,
            "booking": bench_booking, "schedules": bench_schedules}
 
 

@@ -22,7 +22,10 @@ deals citizens and hosts to the two processes in turn, so most queue messages cr
 CPU and RSS are then the sum over both processes (masters included).
 
 Options: ``--sessions 50 --waiting 20 --interval-ms 3000 --rounds 12 --modes
-threading,gevent,gevent2`` (default ``gevent,gevent2``).
+threading,gevent,gevent2`` (default ``gevent,gevent2``), ``--backend postgresql`` (the
+database ``BENCH_DATABASE_URL``, default ``bench_live``, dropped and recreated; SQLite by
+default). ``--province`` is a province's morning: 125 sessions × 20 citizens + 125 hosts
+on two processes behind Redis, on PostgreSQL; each process's RSS is given too.
 """
 
 from __future__ import annotations
@@ -41,12 +44,13 @@ from pathlib import Path
 
 import requests
 
-from bench.common import summed
+from bench.common import recreate_postgres, summed
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VENV_BIN = Path(sys.executable).parent
 TICKS = os.sysconf("SC_CLK_TCK")
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench_live")
 
 
 def gunicorn_app():
@@ -113,21 +117,21 @@ def _usage(pid: int) -> tuple[float, float]:
     return cpu, rss
 
 
-def _env(database: Path, mode: str, port: int) -> dict:
-    return dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SCHEDULER="off",
+def _env(url: str, workdir: Path, mode: str, port: int) -> dict:
+    return dict(os.environ, DATABASE_URL=url, SCHEDULER="off",
                 SECRET_KEY="bench-live-secret", APP_ENV="development", PORT=str(port),
-                INSTANCE_PATH=str(database.parent), SOCKETIO_ASYNC_MODE=mode,
+                INSTANCE_PATH=str(workdir), SOCKETIO_ASYNC_MODE=mode,
                 FLASK_APP="wsgi", PYTHONUNBUFFERED="1",
                 # Every simulated citizen connects from 127.0.0.1: no limit per address.
                 LIVE_ADDRESS_RATE="0")
 
 
-def _seed(database: Path, sessions: int, waiting: int, env: dict) -> tuple[Path, float]:
+def _seed(workdir: Path, sessions: int, waiting: int, env: dict) -> tuple[Path, float]:
     """A fresh schema and the load fixture; returns (fixture file, seed-load seconds)."""
     subprocess.run([sys.executable, "-c", "from app import create_app; from app.extensions "
                     "import db; app = create_app(); app.app_context().push(); db.create_all()"],
                    cwd=ROOT, env=env, check=True)
-    out = database.parent / "load.json"
+    out = workdir / "load.json"
     started = time.monotonic()
     subprocess.run([str(VENV_BIN / "flask"), "seed-load", "--sessions", str(sessions),
                     "--waiting", str(waiting), "--out", str(out)], cwd=ROOT, env=env,
@@ -185,11 +189,17 @@ def run_mode(mode: str, args) -> dict:
     """Seed, serve, drive with Node, measure; returns one row of the table."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-live-{mode}-"))
     ports = [_free_port() for _ in range(2 if mode == "gevent2" else 1)]
-    env = _env(workdir / "live.sqlite3", "gevent" if mode == "gevent2" else mode, ports[0])
+    url = f"sqlite:///{workdir / 'live.sqlite3'}"
+    if args.backend == "postgresql":
+        url = recreate_postgres(PG_URL)
+        if url is None:
+            raise RuntimeError("PostgreSQL unreachable")
+    env = _env(url, workdir, "gevent" if mode == "gevent2" else mode, ports[0])
     env.pop("SOCKETIO_MESSAGE_QUEUE", None)
-    fixture, seed_seconds = _seed(workdir / "live.sqlite3", args.sessions, args.waiting, env)
+    fixture, seed_seconds = _seed(workdir, args.sessions, args.waiting, env)
     servers = _servers(mode, ports, env)
-    row = {"mode": mode, "seed_s": seed_seconds, "processes": len(servers)}
+    row = {"mode": mode, "seed_s": seed_seconds, "processes": len(servers),
+           "backend": args.backend}
     try:
         row.update(_drive([s.pid for s in servers], fixture, ports, args))
     finally:
@@ -226,6 +236,11 @@ def _drive(pids: list[int], fixture: Path, ports: list[int], args) -> dict:
     client.wait()
     (cpu0, _), t0 = marks["calls_start"]
     (cpu1, rss1), t1 = marks["calls_end"]
+    # Each process's RSS at the end: its gunicorn worker(s), its master apart.
+    result["rss_per_process_mb"] = [sum(_usage(p)[1] for p in _tree(pid) if p != pid)
+                                    for pid in pids]
+    result["master_rss_mb"] = sum(_usage(pid)[1] - w for pid, w in
+                                  zip(pids, result["rss_per_process_mb"], strict=True))
     measured = [c for c in calls if c["k"] > args.warmup]
     done = [c for c in measured if c["last_ms"] is not None]
     result.update(
@@ -258,7 +273,8 @@ def print_table(rows: list[dict], args) -> None:
             r["mode"], _fmt(r["seed_s"], 1), _fmt(r["connect_s"], 1),
             f"{_fmt(r['join_p50'])} / {_fmt(r['join_p95'])}", pair("ack_ms"), pair("last_ms"),
             pair("after_ack_ms"), _fmt(r["cpu_per_call_ms"], 1), _fmt(r["cpu_percent"]),
-            _fmt(r["rss_mb"]), f"{r['timeouts']}/{r['calls']}"]))
+            _fmt(r["rss_mb"]) + " (" + " + ".join(_fmt(x) for x in r["rss_per_process_mb"])
+            + " per worker)", f"{r['timeouts']}/{r['calls']}"]))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -270,7 +286,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--modes", default="gevent,gevent2",
                    help="comma-separated: threading, gevent, gevent2")
+    p.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    p.add_argument("--province", action="store_true",
+                   help="125 sessions x 20 citizens + 125 hosts, two processes + Redis, "
+                        "PostgreSQL (other options still apply after it)")
     return p
+
+
+def province(argv: list[str] | None = None) -> argparse.Namespace:
+    """The options of a province's morning (``--province``), then ``argv`` over them."""
+    return parser().parse_args(["--sessions", "125", "--waiting", "20", "--modes", "gevent2",
+                                "--backend", "postgresql", *(argv or [])])
 
 
 def run(args) -> list[dict]:
@@ -284,6 +310,9 @@ def run(args) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    if args.province:
+        args = province([a for a in (argv if argv is not None else sys.argv[1:])
+                         if a != "--province"])
     print_table(run(args), args)
 
 

@@ -189,6 +189,7 @@ def on_join(data):
     role = resolve_role(user, reception, data.get("as"))
     require_open(reception, now)
     tickets, changed = [], False
+    user_id = user.id if user else None  # read now: the commit expires the user
     if role == "citizen":
         booking_id = data.get("booking_id")
         booking_id = booking_id if isinstance(booking_id, int) else None
@@ -196,18 +197,20 @@ def on_join(data):
 
         def check_in():
             found = services.check_in_citizen(reception, user, now, booking_id)
-            presence.enter(sid, session_id, user.id, now)
+            presence.enter(sid, session_id, user_id, now)
+            if found[1]:  # a change: its turn on the session's lock, held just to the commit
+                services.lock_reception(session_id)
             return found
 
         tickets, changed = _transaction(check_in)
         presence.start_refresher()
     else:
         _transaction(lambda: services.ensure_entries(reception))
-    _enter_rooms(session_id, role, user)
+    _enter_rooms(session_id, role, user_id)
     if changed:
         rooms.broadcast_queue(session_id)
     else:
-        rooms.send_own_state(request.sid, session_id, role, user.id if user else None)
+        rooms.send_own_state(request.sid, session_id, role, user_id)
     ack = {"ok": True, "role": role}
     if tickets:
         ack.update(ticket=tickets[0], tickets=tickets)
@@ -260,12 +263,12 @@ def _join_guest(reception, now) -> dict:
     return {"ok": True, "role": "guest", "party": f"guest:{invite_id}", "booking_id": booking_id}
 
 
-def _enter_rooms(session_id: int, role: str, user: User | None) -> None:
+def _enter_rooms(session_id: int, role: str, user_id: int | None) -> None:
     audiences = {"citizen": ["citizens"], "host": ["staff", "host"], "secretary": ["staff"],
                  "display": ["display"]}[role]
     names = [room_name(session_id, a) for a in audiences]
     if role == "citizen":
-        names.append(room_name(session_id, "citizen", user.id))
+        names.append(room_name(session_id, "citizen", user_id))
     for name in names:
         socketio.server.enter_room(request.sid, name, namespace=NAMESPACE)
     with socketio.server.session(request.sid, namespace=NAMESPACE) as identity:
@@ -279,15 +282,18 @@ def on_call_next(data):
     citizen; ack ``{"ok", "ticket", "booking_id"}`` (``ticket`` null when nobody
     waits). Everyone in the session then gets the new queue."""
     reception, user, _role = _joined(data, "host")
+    session_id = reception.id
 
     def work():
         outcomes.serve_current(reception, actor=user)
         called = services.call_next_citizen(reception, actor=user, now=utcnow())
-        turn_near.notify_turn_near(reception, utcnow())
-        return called
+        now = utcnow()
+        snap = services.settled_snapshot(reception, now)
+        turn_near.notify_turn_near(reception, now, snap)
+        return called, snap
 
-    called = _transaction(work)
-    rooms.broadcast_queue(reception.id)
+    called, snap = _transaction(work)
+    rooms.broadcast_queue(session_id, snap)
     if called is None:
         return {"ok": True, "ticket": None}
     return {"ok": True, "ticket": called.ticket, "booking_id": called.booking_id}
@@ -295,21 +301,23 @@ def on_call_next(data):
 
 def _host_action(data: dict, action: str) -> dict:
     reception, user, _role = _joined(data, "host")
-    booking_id = _booking_id(data)
+    booking_id, session_id = _booking_id(data), reception.id
 
     def work():
         if action == "finish":
             outcomes.serve_booking(reception, booking_id, actor=user)
         entry = services.apply_host_action(reception, booking_id, action, actor=user,
                                            now=utcnow())
+        now = utcnow()
+        snap = services.settled_snapshot(reception, now)
         if action != "recall":  # the queue moved on: whose turn is near now
-            turn_near.notify_turn_near(reception, utcnow())
-        return entry
+            turn_near.notify_turn_near(reception, now, snap)
+        return entry, snap
 
-    entry = _transaction(work)
-    rooms.broadcast_queue(reception.id)
+    entry, snap = _transaction(work)
+    rooms.broadcast_queue(session_id, snap)
     if action == "recall":
-        rooms.ring_citizen(reception.id, booking_id, entry.ticket)
+        rooms.ring_citizen(session_id, booking_id, entry.ticket)
     return {"ok": True}
 
 

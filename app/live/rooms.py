@@ -18,6 +18,7 @@ scheduler process can call :func:`broadcast_queue` too (through the Redis queue)
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from datetime import timedelta
@@ -157,6 +158,10 @@ def _deliver_here(event: str, payload: dict, room: str) -> None:
 _flights: dict[int, _Flight] = {}
 _flights_lock = threading.Lock()
 YIELD_EVERY = 100  # personal messages between two yields of a long send
+# Marks of this process's commits and reads, in their order; per session, the mark of
+# the newest queue sent (a read's, or that of the change whose snapshot was sent).
+_marks = itertools.count(1)
+_newest_sent: dict[int, int] = {}
 
 
 class _Flight:
@@ -166,7 +171,7 @@ class _Flight:
         self.dirty = False
 
 
-def broadcast_queue(session_id: int) -> None:
+def broadcast_queue(session_id: int, snap: Snapshot | None = None) -> None:
     """Send everyone in session ``session_id`` their view of the queue, after a change.
 
     One query loads the entries and one pass computes every place (PERFORMANCE.md
@@ -174,7 +179,13 @@ def broadcast_queue(session_id: int) -> None:
     room one ``queue_state`` and the display room one ``board``. Call it after
     the commit. With a message queue, the other processes get one notice and send
     to their own sockets (app/live/fanout.py); this process sends to its own.
+
+    ``snap``: the queue as the change's own transaction read it, under the session's
+    lock and after its writes (every writer of a session's entries takes that lock, so
+    it is the queue as committed): this process sends it without reading the queue
+    again, unless it has already sent a newer one (:func:`_fly`).
     """
+    mark = next(_marks)  # before any switch: the marks follow this process's commits
     manager = socketio.server.manager
     if fanout.notices(manager):
         # The caller has committed, but reading an expired object since then begins a
@@ -182,10 +193,11 @@ def broadcast_queue(session_id: int) -> None:
         # other greenlets run, and one waiting for that lock would block the process.
         db.session.commit()
         manager.publish_queue_change(session_id)
-    send_queue_locally(session_id)
+    send_queue_locally(session_id, snap, mark)
 
 
-def send_queue_locally(session_id: int) -> None:
+def send_queue_locally(session_id: int, snap: Snapshot | None = None,
+                       mark: int | None = None) -> None:
     """Send the queue of ``session_id`` to this process's sockets (all of them when
     there is no message queue).
 
@@ -203,16 +215,26 @@ def send_queue_locally(session_id: int) -> None:
             flight.dirty = True
             return
         flight = _flights[session_id] = _Flight()
-    _fly(session_id, flight)
+    _fly(session_id, flight, snap, mark)
 
 
-def _fly(session_id: int, flight: _Flight) -> None:
-    """Send now; if changes arrived meanwhile, send again in the background."""
+def _fly(session_id: int, flight: _Flight, snap: Snapshot | None = None,
+         mark: int | None = None) -> None:
+    """Send now; if changes arrived meanwhile, send again in the background.
+
+    A change's own snapshot (``snap``, its commit marked ``mark``) is sent unless this
+    process has already sent a newer queue of the session: one read after that commit,
+    or the snapshot of a later change (changes of a session take turns on its lock, so
+    a later change's snapshot holds every earlier one)."""
     sent = False
     try:
         with _flights_lock:
             flight.dirty = False  # what arrives from now on is not in this snapshot
-        _send_queue(session_id)
+        if snap is None or mark is None:
+            _send_queue(session_id)
+        elif _newest_sent.get(session_id, 0) < mark:
+            _newest_sent[session_id] = mark
+            _send_queue(session_id, snap)
         sent = True
     finally:
         with _flights_lock:
@@ -239,18 +261,22 @@ def _send_again(session_id: int, flight: _Flight) -> None:
     socketio.start_background_task(task)
 
 
-def _send_queue(session_id: int) -> None:
+def _send_queue(session_id: int, snap: Snapshot | None = None) -> None:
     """Send the queue to this process's sockets: with a message queue, every other
-    process does the same on the notice (app/live/fanout.py)."""
+    process does the same on the notice (app/live/fanout.py). Without ``snap``, the
+    queue is read now."""
     present = socketio.server.manager.rooms.get(NAMESPACE, {})
     points, guests = _side_rooms(session_id, present)
     if not points and not guests and not any(room_name(session_id, audience) in present
                                              for audience in ("staff", "display", "citizens")):
         return  # nobody of this session is connected to this process
-    reception = get_reception(session_id)
-    if reception is None:
-        return
-    snap = load_snapshot(reception, utcnow())
+    if snap is None:
+        reception = get_reception(session_id)
+        if reception is None:
+            return
+        _newest_sent[session_id] = next(_marks)  # this read holds every commit before it
+        snap = load_snapshot(reception, utcnow())
+        db.session.commit()  # a read: end it before the sends (SQLite holds the write lock)
     state, board = queue_state_payload(snap), board_payload(snap)
     sides = _side_payloads(snap, points, guests)
     db.session.commit()  # a read: end it before the sends (SQLite holds the write lock)

@@ -129,11 +129,27 @@ def load_snapshot(reception: ReceptionSession, now: datetime) -> Snapshot:
     return snap
 
 
+def settled_snapshot(reception: ReceptionSession, now: datetime) -> Snapshot:
+    """The session's queue after the caller's change, read under the session's lock
+    (taken here if not yet), every accepted booking with its entry. Every writer of a
+    session's entries holds that lock until its commit, so this is the queue as the
+    caller's commit leaves it: the broadcast after the commit sends it as it is
+    (app/live/rooms.py) instead of reading the queue again."""
+    lock_reception(reception.id)
+    ensure_entries(reception)
+    return load_snapshot(reception, now)
+
+
 def lock_reception(reception_id: int) -> None:
     """Serialise queue changes of one session (row lock on PostgreSQL; SQLite
-    transactions already hold the write lock from BEGIN IMMEDIATE)."""
+    transactions already hold the write lock from BEGIN IMMEDIATE).
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: a transaction that inserted a row
+    referring to the session (a presence, a transition's entry) holds a key-share lock
+    on it until its commit, which ``FOR UPDATE`` would wait for, and two check-ins each
+    holding one while asking for the lock would deadlock."""
     db.session.execute(select(ReceptionSession.id).where(ReceptionSession.id == reception_id)
-                       .with_for_update())
+                       .with_for_update(key_share=True))
 
 
 def save_transition(row, new: Entry, *, actor_id: int | None, now: datetime) -> None:
@@ -200,13 +216,16 @@ def check_in_citizen(reception: ReceptionSession, citizen: User, now: datetime,
     """The citizen enters the waiting room: (their tickets, whether the queue changed).
 
     Idempotent: a reconnect keeps the place. A no-show coming back is put at the
-    back once; a finished case just sees its final state.
+    back once; a finished case just sees its final state. A caller whose check-in
+    changed the queue takes the session's lock (:func:`lock_reception`) as the last
+    statement before its commit, as every change of a session's queue does before
+    its commit; taken last, it is held only for the commit.
     """
     bookings = require_citizen_bookings(reception, citizen, booking_id)
-    ensure_entries(reception)
-    rows = {r.booking_id: r for r in db.session.scalars(
-        select(QueueEntry).where(QueueEntry.booking_id.in_([b.id for b in bookings]),
-                                 QueueEntry.session_id == reception.id))}
+    rows = _own_entries(reception, bookings)
+    if len(rows) < len(bookings):  # not yet numbered: number every booking of the session
+        ensure_entries(reception)
+        rows = _own_entries(reception, bookings)
     rule, tickets, changed = queue_rule(reception), [], False
     for booking in bookings:
         row = rows.get(booking.id)
@@ -228,6 +247,12 @@ def check_in_citizen(reception: ReceptionSession, citizen: User, now: datetime,
             except StaleEntry:
                 pass  # another tab of the same citizen checked in first
     return tickets, changed
+
+
+def _own_entries(reception: ReceptionSession, bookings: list[Booking]) -> dict:
+    return {r.booking_id: r for r in db.session.scalars(
+        select(QueueEntry).where(QueueEntry.booking_id.in_([b.id for b in bookings]),
+                                 QueueEntry.session_id == reception.id))}
 
 
 def _open(reception: ReceptionSession, *, actor, now: datetime) -> bool:
@@ -290,6 +315,7 @@ def apply_host_action(reception: ReceptionSession, booking_id: int, action: str,
 
 def start_citizen_call(reception: ReceptionSession, citizen: User, now: datetime) -> bool:
     """The called citizen joins the video call (called → in_call); False if already in."""
+    lock_reception(reception.id)
     rows = db.session.execute(
         select(QueueEntry, Booking.slot_start).join(Booking, Booking.id == QueueEntry.booking_id)
         .where(QueueEntry.session_id == reception.id, Booking.citizen_id == citizen.id,

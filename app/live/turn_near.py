@@ -31,7 +31,7 @@ from ..notify.services import push_subscriptions, queue_notification, queue_push
 from ..schedules.models import OPEN_SESSION_STATUSES, ReceptionSession, SessionMode
 from ..timeutil import to_local
 from . import presence
-from .services import aware, ensure_entries, load_snapshot, lock_reception
+from .services import Snapshot, aware, settled_snapshot
 from .window import is_room_open
 
 KIND = "turn_near"
@@ -43,17 +43,18 @@ def dedupe_key(booking_id: int) -> str:
     return f"{KIND}:{booking_id}"
 
 
-def notify_turn_near(reception: ReceptionSession, now: datetime) -> list[int]:
+def notify_turn_near(reception: ReceptionSession, now: datetime,
+                     snap: Snapshot | None = None) -> list[int]:
     """Queue the message for every citizen of the session whose turn is near and who
     is not in the waiting room; the booking ids told now. Runs under the session's
-    lock, in the caller's unit of work."""
+    lock, in the caller's unit of work; ``snap``: the queue the caller read under that
+    lock after its change (:func:`app.live.services.settled_snapshot`), else read here."""
     if reception.status not in OPEN_SESSION_STATUSES \
             or reception.mode == SessionMode.IN_PERSON \
             or not is_room_open(reception, now):
         return []
-    lock_reception(reception.id)
-    ensure_entries(reception)
-    snap = load_snapshot(reception, now)
+    if snap is None:
+        snap = settled_snapshot(reception, now)
     near = {booking_id: place.ahead for booking_id, place in snap.positions.items()
             if place.state == queue.QueueState.WAITING and place.ahead <= NEAR_AHEAD}
     near.update((booking_id, ahead) for booking_id, ahead in

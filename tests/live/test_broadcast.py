@@ -12,10 +12,12 @@ from app.timeutil import utcnow
 @pytest.fixture
 def sends(monkeypatch):
     """Record the sends instead of sending; background tasks wait in a list."""
-    record = {"sends": [], "tasks": [], "during_first": 0}
+    record = {"sends": [], "tasks": [], "during_first": 0, "snaps": []}
 
-    def fake_send(session_id):
+    def fake_send(session_id, snap=None):
         record["sends"].append(session_id)
+        if snap is not None:
+            record["snaps"].append((session_id, snap))
         for _ in range(record["during_first"] if len(record["sends"]) == 1 else 0):
             rooms.broadcast_queue(session_id)  # changes that arrive while sending
 
@@ -23,6 +25,7 @@ def sends(monkeypatch):
     monkeypatch.setattr(rooms.socketio, "start_background_task", record["tasks"].append)
     yield record
     rooms._flights.clear()
+    rooms._newest_sent.clear()
 
 
 def test_changes_during_a_send_are_coalesced_into_one_fresh_send(app, sends):
@@ -44,6 +47,31 @@ def test_sessions_do_not_wait_for_each_other(app, sends):
         rooms.broadcast_queue(1)
         rooms.broadcast_queue(2)
     assert sends["sends"] == [1, 2] and not sends["tasks"]
+
+
+def test_a_change_sends_the_snapshot_of_its_own_transaction(app, sends):
+    with app.app_context():
+        rooms.broadcast_queue(7, "the queue as committed")
+    assert sends["snaps"] == [(7, "the queue as committed")]
+
+
+def test_a_snapshot_older_than_the_queue_already_sent_is_not_sent(app, sends):
+    older = next(rooms._marks)  # a change commits...
+    rooms._newest_sent[7] = next(rooms._marks)  # ...then a read after it is sent first
+    with app.app_context():
+        flight = rooms._flights[7] = rooms._Flight()
+        rooms._fly(7, flight, "older queue", older)
+        assert sends["sends"] == [] and rooms._flights == {}
+        rooms.broadcast_queue(7, "newer queue")  # a later change's snapshot is sent
+    assert sends["snaps"] == [(7, "newer queue")]
+
+
+def test_a_change_during_a_send_is_sent_from_a_fresh_read(app, sends):
+    sends["during_first"] = 1
+    with app.app_context():
+        rooms.broadcast_queue(7, "first change")  # a second change arrives meanwhile
+        sends["tasks"].pop()()
+    assert sends["sends"] == [7, 7] and sends["snaps"] == [(7, "first change")]
 
 
 def test_a_failed_send_ends_the_flight(app, monkeypatch):
@@ -79,3 +107,30 @@ def test_snapshot_rows_are_saved_and_entries_are_shared(room):
     states = {e.booking_id: e.state for e in third.entries}
     assert states[called.booking_id] == "called"
     assert sorted(states.values()) == ["called", "waiting", "waiting"]
+
+
+def test_a_call_reads_the_queue_once_after_its_change(live_server, connect, room,
+                                                      monkeypatch):
+    """The call's transaction reads the queue before the call and once after it, under
+    the session's lock; the turn-near check and the broadcast share that second read."""
+    host = connect(live_server, room.host_token)
+    citizens = [connect(live_server, token) for token in room.tokens]
+    host.call("join", {"session_id": room.id})
+    for citizen in citizens:
+        citizen.call("join", {"session_id": room.id})
+    host.wait_for("queue_state", lambda s: len(s["waiting"]) == 3)
+    reads = []
+    real = services.load_snapshot
+
+    def counted(*args, **kwargs):
+        reads.append(args[0].id)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "load_snapshot", counted)
+    monkeypatch.setattr(rooms, "load_snapshot", counted)
+    assert host.call("call_next", {"session_id": room.id})["ticket"] == "001"
+    assert citizens[0].wait_for("queue", lambda q: q["state"] == "called")["ticket"] == "001"
+    assert citizens[2].wait_for("queue", lambda q: q["position"] == 2)["ticket"] == "003"
+    state = host.wait_for("queue_state", lambda s: s["current"] is not None)
+    assert state["current"]["ticket"] == "001" and len(state["waiting"]) == 2
+    assert reads == [room.id, room.id]

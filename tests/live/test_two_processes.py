@@ -170,6 +170,35 @@ def test_a_queue_change_crosses_processes_as_one_notice(two_servers, room, redis
     assert not {"queue", "queue_state", "board"} & set(events), events
 
 
+def test_each_citizen_gets_only_their_own_place_on_either_process(two_servers, room):
+    """Citizens on both processes: after a call, each gets the new place, and every
+    ``queue`` event any of them ever got is their own (CONTRACT §5)."""
+    first, second = two_servers
+    clients = []
+    try:
+        host = Recorder(first, room.host_token)
+        citizens = [Recorder(server, token)
+                    for server, token in zip((first, second, second), room.tokens, strict=True)]
+        clients += [host, *citizens]
+        host.call("join", {"session_id": room.id})
+        tickets = [citizen.call("join", {"session_id": room.id})["ticket"]
+                   for citizen in citizens]
+        assert tickets == ["001", "002", "003"]
+        host.wait_for("queue_state", lambda s: len(s["waiting"]) == 3)
+        assert host.call("call_next", {"session_id": room.id})["ticket"] == "001"
+        citizens[0].wait_for("queue", lambda q: q["state"] == "called")
+        citizens[1].wait_for("queue", lambda q: q["state"] == "waiting" and q["position"] == 1)
+        citizens[2].wait_for("queue", lambda q: q["state"] == "waiting" and q["position"] == 2)
+        time.sleep(0.3)  # anything else that was sent has arrived
+        for citizen, ticket in zip(citizens, tickets, strict=True):
+            got = [data["ticket"] for name, data in list(citizen.events) if name == "queue"]
+            assert got and set(got) == {ticket}, (ticket, got)
+            assert not {"queue_state", "board"} & citizen.names()
+    finally:
+        for client in clients:
+            client.close()
+
+
 def test_presence_in_the_waiting_room_is_seen_by_the_other_process(two_servers, room):
     """The host's process decides "your turn is near" for citizens whose sockets are on
     the other process: presence lives in the database, not in a process."""
