@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from .auth.models import RoleAssignment, User
 from .auth.services import hash_password
 from .extensions import db
-from .rulebook.services import seed_rules
 from .points.models import PointKind, ReceptionPoint
+from .rulebook.services import seed_rules
 from .timeutil import utcnow
 from .units.models import Agency, Unit
 from .units.services import import_units, unit_by_code

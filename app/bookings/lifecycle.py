@@ -16,8 +16,8 @@ from sessions.rules import validate_refusal_ground
 
 from ..audit.services import record_event
 from ..extensions import db
-from ..rulebook import services as rulebook
 from ..points.services import serves
+from ..rulebook import services as rulebook
 from ..timeutil import utcnow
 from ..units.models import Agency
 from . import errors as err

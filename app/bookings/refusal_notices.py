@@ -35,6 +35,8 @@ class NoticeDue:
     booking: Booking
     due: date
     overdue: bool
+    #: When form 01/TCD was first issued (downloaded), or None.
+    issued_at: datetime | None = None
 
 
 def notice_due(booking: Booking, today: date | None = None) -> NoticeDue | None:
@@ -46,13 +48,14 @@ def notice_due(booking: Booking, today: date | None = None) -> NoticeDue | None:
     refused_on = to_local(booking.decided_at).date()
     days = rulebook.deadline_days("refusal_notice", refused_on)
     due = refusal_notice_deadline(refused_on, work_calendar(), days)
-    return NoticeDue(booking, due, (today or local_today()) > due)
+    issued = booking.refusal_notice_issued_at
+    return NoticeDue(booking, due, issued is None and (today or local_today()) > due, issued)
 
 
 def notices_due(unit_ids: set[int] | None, today: date | None = None,
                 days: int = RECENT_DAYS) -> list[NoticeDue]:
     """Refusals of these units (None: every unit) in the last ``days`` days that need
-    form 01/TCD, by deadline."""
+    form 01/TCD not yet issued, by deadline."""
     today = today or local_today()
     codes = [g.code for g in rulebook.refusal_grounds() if g.written_notice]
     if not codes:
@@ -62,7 +65,8 @@ def notices_due(unit_ids: set[int] | None, today: date | None = None,
     query = (select(Booking).join(ReceptionSession, ReceptionSession.id == Booking.session_id)
              .where(Booking.status == BookingStatus.REFUSED,
                     Booking.decision_ground.in_(sorted(set(codes))),
-                    Booking.decided_at >= since)
+                    Booking.decided_at >= since,
+                    Booking.refusal_notice_issued_at.is_(None))
              .order_by(Booking.decided_at, Booking.id))
     if unit_ids is not None:
         query = query.where(ReceptionSession.unit_id.in_(units_below(unit_ids)))
@@ -75,4 +79,4 @@ def download_link(booking_id: int) -> str | None:
     """The form 01/TCD download of a refused booking, once that route exists."""
     if "bookings.refusal_notice_download" not in current_app.view_functions:
         return None
-    return url_for("bookings.refusal_notice_download", booking_id=booking_id)
+    return url_for("bookings.refusal_notice_download", id=booking_id)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from sessions import rules
 from sessions.errors import N_, CoreError
 
 from ..audit.services import record_event
@@ -19,54 +18,20 @@ from ..bookings.models import Booking, BookingStatus
 from ..documents import docs
 from ..documents.issuer import issuer_of
 from ..extensions import db
-from ..schedules.working_days import work_calendar
+from ..rulebook import services as rulebook
 from ..timeutil import local_today, to_local, utcnow
-
-#: Where each ground is written, as printed in the notice, until the catalogue of
-#: grounds carries its own source (``sessions.rules.ground_source``).
-GROUND_SOURCES = {
-    "intoxicated": "Luật Tiếp công dân, Điều 9 khoản 1",
-    "threatening": "Luật Tiếp công dân, Điều 9 khoản 2",
-    "already_settled": "Luật Tiếp công dân, Điều 9 khoản 3",
-    "weapons": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm a",
-    "security_check": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm b",
-    "recording_forbidden": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm c",
-    "disorder": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm d",
-    "incapable_without_representative": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm đ",
-    "unproven_representation": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm e",
-    "outside_scope": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm g",
-    "already_answered": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm h",
-    "final_judgment": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm i",
-    "pending_elsewhere": "Nghị định 154/2026/NĐ-CP, Điều 4 khoản 1 điểm k",
-}
 
 
 def ground_source(code: str) -> str:
-    """Where ground ``code`` is written (the catalogue's own source when it has one)."""
-    accessor = getattr(rules, "ground_source", None)
-    if callable(accessor):
-        found = accessor(code)
-        if found:
-            return str(found)
-    return GROUND_SOURCES.get(code, "")
-
-
-def ground_text(code: str) -> str:
-    return str(rules.REFUSAL_GROUNDS.get(code, code))
+    """Where ground ``code`` is written, as the rulebook says."""
+    found = rulebook.ground(code) if code else None
+    return found.source if found else ""
 
 
 def needs_notice(booking: Booking) -> bool:
     """Whether ``booking`` is refused on a ground that requires form 01/TCD."""
     return (booking.status == BookingStatus.REFUSED and bool(booking.decision_ground)
-            and rules.needs_written_notice(booking.decision_ground))
-
-
-def refusal_notice_due(booking: Booking):
-    """The day by which form 01/TCD must be sent (3 working days from the refusal), or
-    None when the booking does not need it."""
-    if not needs_notice(booking) or booking.decided_at is None:
-        return None
-    return rules.refusal_notice_deadline(to_local(booking.decided_at).date(), work_calendar())
+            and rulebook.needs_written_notice(booking.decision_ground))
 
 
 def refusal_notice_data(booking: Booking) -> dict:
@@ -86,7 +51,7 @@ def refusal_notice_data(booking: Booking) -> dict:
         "came": (f"Ngày {came:%d/%m/%Y}, qua Cổng tiếp công dân trực tuyến (mã vụ việc "
                  f"{booking.tracking_code})"),
         "matter": booking.summary.strip(),
-        "ground_text": ground_text(code).rstrip("."), "ground_source": ground_source(code),
+        "ground_text": rulebook.ground_text(code).rstrip("."), "ground_source": ground_source(code),
         "recipients": ["- Như trên;", "- Ban Tiếp công dân;", "- Lưu: VT, hồ sơ."],
         "signer": {"authority": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], "name": chairman,
                    "sign_note": True},

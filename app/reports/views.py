@@ -24,10 +24,10 @@ from sessions.errors import CoreError
 
 from ..auth.access import has_unit_role
 from ..auth.decorators import roles_required
+from ..bookings import refusal_notices
 from ..bookings.access import can_manage
 from ..bookings.models import Booking
 from ..bookings.papers import provide_refusal_notice
-from ..bookings import refusal_notices
 from ..doors import refuse
 from ..i18n import core_message
 from ..minutes.access import reception_role
@@ -126,8 +126,7 @@ def case_papers(booking) -> list[dict]:
     if refusal.needs_notice(booking) and can_manage(current_user, booking):
         papers.append({"label": _("Thông báo từ chối tiếp công dân, Mẫu số 01/TCD (DOCX)"),
                        "url": url_for("bookings.refusal_notice_download", id=booking.id),
-                       "issued_at": booking.refusal_notice_issued_at,
-                       "due": refusal.refusal_notice_due(booking)})
+                       "issued_at": booking.refusal_notice_issued_at})
     return papers
 
 

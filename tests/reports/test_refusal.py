@@ -133,9 +133,9 @@ def test_openapi_describes_the_papers(api):
 def test_the_notice_is_due_three_working_days_after_the_refusal(world, make):
     from datetime import datetime
 
-    from app.reports.refusal import refusal_notice_due
+    from app.bookings.refusal_notices import notice_due
 
     # refused on Friday 5 March 2027, 10:00 local: due on Wednesday the 10th
     booking = _refused(world, make, decided_at=datetime(2027, 3, 5, 3, 0))
-    assert refusal_notice_due(booking).isoformat() == "2027-03-10"
-    assert refusal_notice_due(world.booking) is None
+    assert notice_due(booking).due.isoformat() == "2027-03-10"
+    assert notice_due(world.booking) is None

@@ -39,9 +39,9 @@ def secured(database_url, tmp_path_factory):
 
 
 def build_world() -> SimpleNamespace:
+    from app.extensions import db
     from app.schedules.models import HolidayOverride, Schedule
     from app.tasks.models import Task
-    from app.extensions import db
     from app.timeutil import utcnow
 
     unit = make.make_unit(name="Tỉnh Kiểm Thử")
@@ -54,7 +54,6 @@ def build_world() -> SimpleNamespace:
     reception = make.make_reception(unit, users["host"], starts_in_minutes=30,
                                     duration_minutes=240)
     other = make.make_reception(unit, users["host"], starts_in_minutes=60 * 24 * 20)
-    from app.extensions import db
     from app.points.models import ReceptionPoint
 
     point = ReceptionPoint(code="DC-THU", unit_id=unit.id, name="Điểm cầu thử",
