@@ -1,7 +1,7 @@
 """the rulebook: legal rules as data with effective dates
 
 Revision ID: 3f6a1c8d2e47
-Revises: 7b3d2e1f0a58
+Revises: 8d1f3a5c7e20
 Create Date: 2026-12-07 22:30:00.000000
 
 """
@@ -12,7 +12,7 @@ from app.rulebook.defaults import default_rows
 
 # revision identifiers, used by Alembic.
 revision = '3f6a1c8d2e47'
-down_revision = '7b3d2e1f0a58'
+down_revision = '8d1f3a5c7e20'
 branch_labels = None
 depends_on = None
 

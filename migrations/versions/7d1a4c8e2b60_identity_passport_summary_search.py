@@ -1,7 +1,7 @@
 """users: passport number; PostgreSQL: accent-insensitive trigram search of summaries
 
 Revision ID: 7d1a4c8e2b60
-Revises: 7b3d2e1f0a58
+Revises: 3f6a1c8d2e47
 Create Date: 2026-12-08 10:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7d1a4c8e2b60'
-down_revision = '7b3d2e1f0a58'
+down_revision = '3f6a1c8d2e47'
 branch_labels = None
 depends_on = None
 

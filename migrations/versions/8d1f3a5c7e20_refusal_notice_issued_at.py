@@ -1,7 +1,7 @@
 """when form 01/TCD (the written refusal notice) was first issued for a booking
 
 Revision ID: 8d1f3a5c7e20
-Revises: 7b3d2e1f0a58
+Revises: 9c4e2a7d1f63
 Create Date: 2026-12-07 22:30:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8d1f3a5c7e20'
-down_revision = '7b3d2e1f0a58'
+down_revision = '9c4e2a7d1f63'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """one-time links that let a guest into one case's call
 
 Revision ID: 9c4e2a7d1f63
-Revises: 8a1c3e5f7b20
+Revises: 9c2d4f6a8b31
 Create Date: 2026-12-08 11:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9c4e2a7d1f63'
-down_revision = '8a1c3e5f7b20'
+down_revision = '9c2d4f6a8b31'
 branch_labels = None
 depends_on = None
 
