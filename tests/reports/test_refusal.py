@@ -98,7 +98,8 @@ def test_web_download_for_the_secretary_linked_from_the_case_page(client, login,
     page = client.get(f"/minutes/{booking.id}")
     assert page.status_code == 200
     link = f"/bookings/{booking.id}/refusal-notice.docx"
-    assert link in page.get_data(as_text=True) and "hạn gửi" in page.get_data(as_text=True)
+    assert link in page.get_data(as_text=True)
+    assert "Hạn gửi thông báo từ chối (Mẫu 01/TCD)" in page.get_data(as_text=True)
     response = client.get(link)
     assert response.status_code == 200 and response.mimetype == DOCX
     db.session.expire_all()
