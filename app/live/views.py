@@ -29,8 +29,8 @@ from ..bookings.access import may_see_identity
 from ..bookings.models import Booking
 from ..doors import json_refusal, rollback
 from ..extensions import db
-from ..notify.services import save_push_subscription
 from ..i18n import core_message
+from ..notify.services import save_push_subscription
 from ..timeutil import iso_local, utcnow
 from . import calls, cases, recording
 from .access import citizen_bookings, own_bookings, staff_role

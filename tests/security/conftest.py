@@ -39,9 +39,9 @@ def secured(database_url, tmp_path_factory):
 
 
 def build_world() -> SimpleNamespace:
+    from app.extensions import db
     from app.schedules.models import HolidayOverride, Schedule
     from app.tasks.models import Task
-    from app.extensions import db
     from app.timeutil import utcnow
 
     unit = make.make_unit(name="Tỉnh Kiểm Thử")
