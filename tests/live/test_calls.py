@@ -180,6 +180,16 @@ def test_invite_by_host_and_secretary_only(api, room, make):
                     json={"role": "lawyer", "name": "A"}).status_code == 401
 
 
+def test_agency_officer_may_neither_invite_nor_join_as_point(api, live_server, connect, room,
+                                                            make):
+    agency = make.make_agency(room.unit)
+    officer = make.make_user("officer", unit=room.unit, agency=agency)
+    assert _invite(api, room.bookings[0], officer).status_code in (403, 404)
+    ack = connect(live_server, make.token_for(officer)).call(
+        "join", {"session_id": room.id, "as": "point"})
+    assert ack["ok"] is False and ack["error"] == "forbidden"
+
+
 def test_invite_expires_with_the_session_or_after_four_hours(api, room):
     from app.extensions import db
     from app.live.models import CallInvite
