@@ -324,7 +324,7 @@ API: dict[str, Access] = {
     "api.compliance": roles("secretary", "host", "admin", relation="of the unit"),
     "api.register_xlsx": roles("secretary", "admin", relation="secretary of the unit"),
     "api.refusal_grounds": roles("secretary", "host", "deputy", "officer", "inspector",
-                                 "admin", relation="any staff"),
+                                 "admin", "operator", relation="any staff"),
     "api.create_booking": roles("citizen"),
     "api.get_booking": hidden(CASE_VIEWERS),
     "api.cancel_booking": hidden(OWNER_OR_SECRETARY),

@@ -58,7 +58,7 @@ def test_triage_case_and_desk_show_the_deadline(client, scene):
     fresh_due = refusal_notices.notice_due(fresh).due
     assert f"Hạn gửi thông báo từ chối (Mẫu 01/TCD): {fresh_due:%d/%m/%Y}" in page
     assert page.count('data-overdue="1"') == 1  # only the one refused 20 days ago
-    assert "Tải Mẫu 01/TCD" not in page  # the document route is not there yet
+    assert f'href="/bookings/{fresh.id}/refusal-notice.docx"' in page
     case = client.get(f"/minutes/{fresh.id}").get_data(as_text=True)
     assert f"Hạn gửi thông báo từ chối (Mẫu 01/TCD): {fresh_due:%d/%m/%Y}" in case
     assert "Hạn gửi thông báo từ chối" not in client.get(
@@ -67,16 +67,15 @@ def test_triage_case_and_desk_show_the_deadline(client, scene):
     assert 'data-count="notices">2<' in desk and fresh.tracking_code in desk
 
 
-def test_the_document_is_linked_once_its_route_exists(client, scene):
-    app = client.application
+def test_an_issued_notice_leaves_the_lists_and_says_when_it_went(client, scene):
     fresh = _refused(scene, "already_settled", local_today())
     db.session.commit()
-    app.view_functions["bookings.refusal_notice_download"] = lambda booking_id: ""
-    app.url_map.add(app.url_rule_class("/bookings/<int:booking_id>/mau-01.docx",
-                                       endpoint="bookings.refusal_notice_download"))
     sign_in(client, scene.secretary)
-    page = client.get("/triage").get_data(as_text=True)
-    assert f'href="/bookings/{fresh.id}/mau-01.docx"' in page
+    assert client.get(f"/bookings/{fresh.id}/refusal-notice.docx").status_code == 200
+    assert fresh.tracking_code not in client.get("/triage").get_data(as_text=True)
+    assert 'data-count="notices">0<' in client.get("/reports/desk").get_data(as_text=True)
+    case = client.get(f"/minutes/{fresh.id}").get_data(as_text=True)
+    assert 'data-part="refusal-notice-issued"' in case and "Đã phát hành Mẫu 01/TCD" in case
 
 
 def test_another_units_secretary_sees_none(client, scene):
