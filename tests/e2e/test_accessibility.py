@@ -114,6 +114,7 @@ def test_booking_flow_steps_have_no_serious_violations(open_page, live_site):
     page.click("main form button:has-text('Tiếp tục')")
     steps = [("session", lambda: page.locator("main input[name=choice]").first.check()),
              ("slot", lambda: page.locator("main input[name=slot_start]:enabled").first.check()),
+             ("place", lambda: None),  # at home, as checked: the province has points
              ("type", lambda: page.check("#matter_type-4")),  # "Tôi chưa rõ"
              ("field", lambda: page.check("#matter_field-0")),
              ("summary", lambda: page.fill("#summary", "Kiến nghị sửa đường liên thôn.")),
@@ -234,6 +235,7 @@ def test_booking_with_the_keyboard_alone(open_page, live_site):
     submit()
     for step, field in (("session", "input[name=choice]"),
                         ("slot", "input[name=slot_start]:not([disabled])"),
+                        ("place", "input[name=join_from]"),
                         ("type", "input[name=matter_type]"),
                         ("field", "input[name=matter_field]")):
         page.wait_for_url(f"**/book/{step}*")
