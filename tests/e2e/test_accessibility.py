@@ -17,6 +17,7 @@ DEMO_PASSWORD = "demo1234"
 SECRETARY, HOST, OFFICER, ADMIN = ("thuky@demo.test", "chutich@demo.test",
                                    "canbo@demo.test", "admin@demo.test")
 CITIZEN, SERVED_CITIZEN = "congdan1@demo.test", "congdan2@demo.test"
+OPERATOR = "diemcau@demo.test"
 AXE_RUN = """async () => {
   const result = await axe.run(document, {
     runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -73,7 +74,9 @@ def _pages(demo: dict) -> dict[str | None, list[str]]:
                     "/reports/register", "/reports/desk"],
         HOST: ["/reports/desk", "/live/", f"/live/{sid}/host", f"/minutes/{accepted}"],
         OFFICER: ["/tasks/", f"/tasks/{task}"],
+        OPERATOR: ["/diem-cau/"],
         ADMIN: ["/admin/", "/admin/units/", "/admin/units/08", "/admin/units/08/agencies",
+                "/admin/units/08/points", "/admin/points/1",
                 "/admin/units/08/hosts", "/admin/people/", "/admin/people/2",
                 "/admin/people/invite", "/admin/agencies/1", "/admin/holidays",
                 "/admin/notifications/", "/reports/", "/admin/audit/"],
