@@ -103,6 +103,9 @@ def resolve_role(data: dict) -> dict:
     role = data.get("role")
     if role not in ROLES:
         raise CoreError("invalid_role", N_("Vai trò không hợp lệ."), "role")
+    if role == "operator":  # it works one point: given on that point's page
+        raise CoreError("operator_on_point_page", N_(
+            "Cán bộ điểm cầu được giao tại trang của điểm cầu (Đơn vị → Điểm cầu)."), "role")
     if role in UNSCOPED_ROLES:
         return {"role": role, "unit": None, "agency": None, "deputy_of": None}
     unit_code = _clean(data.get("unit_code"))

@@ -17,6 +17,7 @@ DEMO_PASSWORD = "demo1234"
 SECRETARY, HOST, OFFICER, ADMIN = ("thuky@demo.test", "chutich@demo.test",
                                    "canbo@demo.test", "admin@demo.test")
 CITIZEN, SERVED_CITIZEN = "congdan1@demo.test", "congdan2@demo.test"
+OPERATOR = "diemcau@demo.test"
 AXE_RUN = """async () => {
   const result = await axe.run(document, {
     runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -73,7 +74,9 @@ def _pages(demo: dict) -> dict[str | None, list[str]]:
                     "/reports/register", "/reports/desk"],
         HOST: ["/reports/desk", "/live/", f"/live/{sid}/host", f"/minutes/{accepted}"],
         OFFICER: ["/tasks/", f"/tasks/{task}"],
+        OPERATOR: ["/diem-cau/"],
         ADMIN: ["/admin/", "/admin/units/", "/admin/units/08", "/admin/units/08/agencies",
+                "/admin/units/08/points", "/admin/points/1",
                 "/admin/units/08/hosts", "/admin/people/", "/admin/people/2",
                 "/admin/people/invite", "/admin/agencies/1", "/admin/holidays",
                 "/admin/notifications/", "/reports/", "/admin/audit/", "/admin/quy-dinh",
@@ -115,6 +118,7 @@ def test_booking_flow_steps_have_no_serious_violations(open_page, live_site):
     page.click("main form button:has-text('Tiếp tục')")
     steps = [("session", lambda: page.locator("main input[name=choice]").first.check()),
              ("slot", lambda: page.locator("main input[name=slot_start]:enabled").first.check()),
+             ("place", lambda: None),  # at home, as checked: the province has points
              ("type", lambda: page.check("#matter_type-4")),  # "Tôi chưa rõ"
              ("field", lambda: page.check("#matter_field-0")),
              ("summary", lambda: page.fill("#summary", "Kiến nghị sửa đường liên thôn.")),
@@ -235,6 +239,7 @@ def test_booking_with_the_keyboard_alone(open_page, live_site):
     submit()
     for step, field in (("session", "input[name=choice]"),
                         ("slot", "input[name=slot_start]:not([disabled])"),
+                        ("place", "input[name=join_from]"),
                         ("type", "input[name=matter_type]"),
                         ("field", "input[name=matter_field]")):
         page.wait_for_url(f"**/book/{step}*")

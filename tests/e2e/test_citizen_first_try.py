@@ -74,13 +74,17 @@ def test_an_unsure_citizen_books_with_a_file_and_knows_what_comes_next(open_page
     page.wait_for_url("**/book/slot")
     page.locator("main input[name=slot_start]:enabled").first.check()
     page.click("main form button:has-text('Tiếp tục')")
+    page.wait_for_url("**/book/place")  # the province has reception points
+    main = page.locator("main").inner_text()
+    assert "Tại nhà (thiết bị của tôi)" in main and "Điểm cầu trung tâm" in main
+    page.click("main form button:has-text('Tiếp tục')")  # at home, as checked
     page.wait_for_url("**/book/type")
     # Continuing without an answer: the title says "Lỗi: ".
     page.click("main form button:has-text('Tiếp tục')")
     page.wait_for_selector(".invalid-feedback")
     assert page.title().startswith("Lỗi: ")
     main = page.locator("main").inner_text()
-    assert "Bước 4/" in main and "quyết định giải quyết tranh chấp đất đai" in main
+    assert "Bước 5/" in main and "quyết định giải quyết tranh chấp đất đai" in main
     assert "Tôi chưa rõ" in main
     shot(page, "book-type-phone.png")
     page.check("label:has-text('Tôi chưa rõ')")

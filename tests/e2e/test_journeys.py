@@ -77,6 +77,7 @@ def test_citizen_registers_and_books_on_a_phone(open_page, world):
     answers = [
         ("session", lambda: page.locator("main input[name=choice]").first.check()),
         ("slot", lambda: page.locator("main input[name=slot_start]:enabled").first.check()),
+        ("place", lambda: None),  # at home, as checked: the province has points
         ("type", lambda: page.check("label:has-text('Khiếu nại')")),
         ("field", lambda: page.check("label:has-text('Đất đai')")),
         ("summary", lambda: page.fill("#summary", SUMMARY)),

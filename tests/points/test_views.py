@@ -70,3 +70,12 @@ def test_other_roles_are_refused(points, client, login, who):
 def test_anonymous_is_sent_to_sign_in(points, client):
     db.session.commit()
     assert "/login" in client.get("/admin/units/08/points").headers["Location"]
+
+
+def test_the_operator_role_is_only_given_on_a_points_page(points, admin):
+    person = make.make_user("citizen")
+    response = _post(admin, f"/admin/people/{person.id}/roles",
+                     {"role-role": "operator", "role-unit_code": "02269"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(RoleAssignment).where(
+        RoleAssignment.user_id == person.id, RoleAssignment.role == "operator")) is None
