@@ -75,7 +75,8 @@ def booking_for_key(user, key: str | None) -> Booking | None:
 
 def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
                    staged_files: list[dict] | tuple = (),
-                   type_uncertain: bool = False) -> tuple[Booking, bool]:
+                   type_uncertain: bool = False,
+                   identity_seen: bool = False) -> tuple[Booking, bool]:
     """Book a case into a session for ``citizen``; returns (booking, created).
 
     ``citizen`` is the :class:`User`, or the API's token caller (anything with the
@@ -85,6 +86,9 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
     422 validation_error / consent_required, 404, 409 slot_taken / session_full /
     duplicate_matter / invalid_state. ``type_uncertain`` (the web's "Tôi chưa rõ")
     marks a matter whose type the secretary sets at triage (:func:`classify_matter`).
+    ``identity_seen``: an officer saw the citizen's papers and typed their name, address
+    and CCCD (a booking at a reception point's desk), so the identity the law asks for is
+    given whatever the matched account holds.
     """
     key = (idempotency_key or "").strip()[:200] or None
     if (existing := booking_for_key(citizen, key)) is not None:
@@ -114,7 +118,8 @@ def create_booking(citizen, data: dict, *, idempotency_key: str | None = None,
         if person is None:  # removed since the token was looked up
             raise err.invalid_state()
         citizen = person
-    check_booking_identity(citizen, reception)
+    if not identity_seen:
+        check_booking_identity(citizen, reception)
     check_verified_identity(citizen, reception)
     try:
         with db.session.begin_nested():

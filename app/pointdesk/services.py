@@ -199,7 +199,9 @@ def book_for_citizen(point: ReceptionPoint, data: dict, *, actor, now: datetime,
             "matter": matter, "join_from": point.code,
             "consents": {"recording": True,
                          "online_denunciation_risk": matter.get("type") == MatterType.TO_CAO}}
-    booking, new = bookings.create_booking(citizen, body, idempotency_key=idempotency_key)
+    # The officer checked the papers and typed name, address and CCCD (typed_person).
+    booking, new = bookings.create_booking(citizen, body, idempotency_key=idempotency_key,
+                                           identity_seen=True)
     if new:
         booking.assisted_by_id, booking.assisted_name = actor.id, person.full_name
         db.session.flush()
