@@ -44,7 +44,7 @@ from pathlib import Path
 
 import requests
 
-from bench.common import recreate_postgres, summed
+from bench.common import recreate_postgres, stop, summed
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -203,10 +203,8 @@ def run_mode(mode: str, args) -> dict:
     try:
         row.update(_drive([s.pid for s in servers], fixture, ports, args))
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=20)
+        for server in servers:  # a worker holding thousands of sockets may not stop in time
+            stop(server)
         shutil.rmtree(workdir, ignore_errors=True)
     return row
 
