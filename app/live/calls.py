@@ -39,7 +39,7 @@ from ..extensions import db
 from ..points.models import ReceptionPoint
 from ..schedules.models import OPEN_SESSION_STATUSES, ReceptionSession
 from .models import CallInvite, QueueEntry
-from .services import aware, save_transition, to_entry
+from .services import aware, ensure_entries, lock_reception, save_transition, to_entry
 from .window import queue_rule
 
 GUEST_ROLES = ("agency", "interpreter", "lawyer", "representative")
@@ -158,8 +158,6 @@ def point_check_in(reception: ReceptionSession, point_id: int, booking_id: int, 
                    now: datetime) -> bool:
     """The point's officer checks in a citizen present at the point (booked → waiting);
     False when they already are. The citizen does not need their own account online."""
-    from .services import ensure_entries, lock_reception
-
     ensure_entries(reception)
     lock_reception(reception.id)
     entry_row, booking = _point_entry(reception, point_id, booking_id)
@@ -199,6 +197,7 @@ def point_start_call(reception: ReceptionSession, point_id: int, booking_id: int
     if entry_row.state != queue.QueueState.CALLED:
         db.session.flush()
         return False
+    lock_reception(reception.id)  # a queue write: in turn with the host's actions
     entry = to_entry(entry_row, booking.slot_start, reception)
     save_transition(entry_row, queue.start_call(entry, aware(now)), actor_id=actor.id, now=now)
     return True

@@ -27,6 +27,7 @@ def check_in_for(booking: Booking, *, actor, now: datetime) -> str | None:
     record_event("point_check_in", actor=actor, target=f"booking:{booking.id}",
                  session_id=reception.id, point=booking.point.code if booking.point else None)
     if changed:
+        services.lock_reception(reception.id)  # its turn on the session's lock, to the commit
         session_id = reception.id
         after_commit(lambda: rooms.broadcast_queue(session_id))
     return tickets[0] if tickets else None
