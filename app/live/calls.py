@@ -34,7 +34,7 @@ from ..audit.services import record_event
 from ..auth.access import has_unit_role
 from ..auth.models import RoleAssignment
 from ..bookings.access import denouncer_words, is_acting_host
-from ..bookings.models import Booking, BookingStatus
+from ..bookings.models import Booking, BookingStatus, MatterType
 from ..extensions import db
 from ..points.models import ReceptionPoint
 from ..schedules.models import OPEN_SESSION_STATUSES, ReceptionSession
@@ -253,7 +253,7 @@ def current_call(reception: ReceptionSession, now: datetime) -> Call | None:
                                  CallInvite.joined_at.is_not(None),
                                  CallInvite.expires_at > now))}
     return Call(row.booking_id, row.ticket, row.citizen_id, row.point_id,
-                row.matter_type == "to_cao", guests)
+                row.matter_type == MatterType.TO_CAO, guests)
 
 
 def party_label(call: Call, party: str) -> str:

@@ -34,7 +34,10 @@ def _citizen_waits(open_page, room: dict, camera: bool = True, consented: bool =
     if not consented:
         assert page.locator("#consent-continue").count() == 0
         page.check("#consent-box")
-        page.click("#step-consent button[type=submit]")
+        # The consent is posted and the room comes back: its scripts must have run before
+        # the next button does anything (a busy machine loads them after the button shows).
+        with page.expect_navigation(wait_until="load"):
+            page.click("#step-consent button[type=submit]")
     page.click("#consent-continue")
     page.click("#enter-room" if camera else "#enter-without-camera")
     page.wait_for_function("() => document.getElementById('my-ticket').textContent === "
