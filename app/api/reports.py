@@ -86,6 +86,15 @@ def refusal_notice_docx(id: int):
     return _download(content, DOCX, refusal.refusal_notice_filename(booking))
 
 
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _file(mimetype: str, description: str) -> dict:
+    """The OpenAPI answer of a download: one file of ``mimetype``."""
+    return {"200": {"description": description, "content": {
+        mimetype: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
 def _q(name: str, fmt: str | None = None) -> dict:
     schema = {"type": "string"} | ({"format": fmt} if fmt else {})
     return {"name": name, "in": "query", "required": True, "schema": schema}
@@ -96,32 +105,28 @@ document("/reports/register.xlsx", "get",
          "served bookings whose session date lies in from…to, both included; denouncers "
          "masked; the export is audited (secretary of the unit, admin)", auth=True,
          params=[_q("unit"), _q("from", "date"), _q("to", "date")],
-         responses={"200": {"description": "XLSX workbook", "content": {
-             XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+         responses=_file(XLSX, "XLSX workbook"))
 document("/sessions/{id}/conclusion.docx", "get",
          "The notice of the chairman's conclusions of a session (Decree 30/2020 layout): a "
          "draft headed DỰ THẢO, in the future tense, until the session has ended; sent to "
          "the agencies assigned and the chairmen, not to the citizens (each gets the extract "
          "of their own case); denouncers masked; the export is audited (secretary, host)",
          auth=True,
-         params=[{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-         responses={"200": {"description": "DOCX document", "content": {
-             DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
+         params=[_ID],
+         responses=_file(DOCX, "DOCX document"))
 document("/bookings/{id}/conclusion-extract.docx", "get",
          "The extract of a session's conclusion notice for one accepted or served booking: "
          "only that case (the booking's citizen; the session's acting host and secretaries "
          "of the unit; for a denunciation only those who may see the denouncer); 404 "
          "unknown; 409 invalid_state when the booking was not received; audited",
          auth=True,
-         params=[{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-         responses={"200": {"description": "DOCX document", "content": {
-             DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
+         params=[_ID],
+         responses=_file(DOCX, "DOCX document"))
 document("/bookings/{id}/refusal-notice.docx", "get",
          "Form 01/TCD (Thông báo về việc từ chối tiếp công dân) for a booking refused on a "
          "ground that requires a written notice (sessions.rules.needs_written_notice): "
          "issuing body, number, title, addressee, the ground with its source, signer "
          "(secretary of the unit); 409 invalid_state otherwise; 404 unknown; the first "
          "issue is stored on the booking and every issue audited", auth=True,
-         params=[{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-         responses={"200": {"description": "DOCX document", "content": {
-             DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
+         params=[_ID],
+         responses=_file(DOCX, "DOCX document"))
